@@ -1,0 +1,99 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Worker } from 'node:worker_threads'
+
+import test from 'ava'
+
+import * as addon from '@napi-kit/hashkit'
+import { buildInfo, hash } from '@napi-kit/hashkit'
+
+import { runWorkload, type WorkloadResult } from './helpers/workload.js'
+
+/** The C library this Node.js process runs on, from its own diagnostic report. */
+function processLibc(): 'glibc' | 'musl' | 'msvc' | 'system' {
+  if (process.platform === 'win32') return 'msvc'
+  if (process.platform !== 'linux') return 'system'
+  const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header
+  return header.glibcVersionRuntime ? 'glibc' : 'musl'
+}
+
+test('the package exports exactly the documented API', (t) => {
+  t.deepEqual(Object.keys(addon).filter((k) => k !== 'default').toSorted(), [
+    'Hasher',
+    '__napiBindingTarget',
+    'buildInfo',
+    'hash',
+    'hashAsync',
+    'panicForTesting',
+  ])
+})
+
+test('buildInfo reports the binary built for this platform, CPU and libc', (t) => {
+  const info = buildInfo()
+  t.is(info.platform, process.platform)
+  t.is(info.arch, process.arch)
+  t.is(info.libc, processLibc())
+  const triple = { x64: 'x86_64', arm64: 'aarch64' }[process.arch as 'x64' | 'arm64']
+  t.true(info.target.startsWith(`${triple}-`), info.target)
+  if (process.platform === 'linux') {
+    t.true(info.target.endsWith(info.libc === 'musl' ? '-linux-musl' : '-linux-gnu'), info.target)
+  }
+  t.deepEqual(info.algorithms, ['xxh3', 'xxh3-128', 'xxh64', 'xxh32'])
+  t.regex(info.version, /^\d+\.\d+\.\d+/)
+})
+
+test('8 worker threads load the addon at once and compute identical results', async (t) => {
+  const expected = await runWorkload()
+  t.true(expected.digests.length > 100)
+  const workerFile = fileURLToPath(new URL('./fixtures/hash-worker.js', import.meta.url))
+  const results = await Promise.all(
+    Array.from(
+      { length: 8 },
+      () =>
+        new Promise<WorkloadResult>((resolve, reject) => {
+          const worker = new Worker(workerFile)
+          worker.once('message', resolve)
+          worker.once('error', reject)
+          worker.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`worker exited with code ${code}`))
+          })
+        }),
+    ),
+  )
+  t.is(results.length, 8)
+  for (const result of results) {
+    t.deepEqual(result, expected)
+  }
+  // The main thread still works after the workers' environments were torn down.
+  t.is(hash(''), '2d06800538d394c2')
+})
+
+function peakGrowth(mode: 'bytes' | 'string'): { digest: string; growthMiB: number } {
+  const script = fileURLToPath(new URL('./fixtures/peak-rss.js', import.meta.url))
+  return JSON.parse(execFileSync(process.execPath, [script, mode], { encoding: 'utf8' }))
+}
+
+test('a Buffer is hashed in place: peak memory does not grow by its size', (t) => {
+  const bytes = peakGrowth('bytes')
+  const copied = peakGrowth('string')
+  t.is(bytes.digest, copied.digest)
+  // 128 MiB of input: a copy would raise the peak by about that much.
+  t.true(bytes.growthMiB < 16, `Buffer input grew the peak RSS by ${bytes.growthMiB} MiB`)
+  // Control: the string path must copy, and this measurement must see it.
+  t.true(copied.growthMiB > 100, `string input grew the peak RSS by only ${copied.growthMiB} MiB`)
+})
+
+test('without its binary the loader fails with a clear error, not a crash', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'hashkit-no-binary-'))
+  const packageDir = fileURLToPath(new URL('../..', import.meta.url))
+  copyFileSync(join(packageDir, 'index.js'), join(dir, 'index.js'))
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'no-binary', version: '0.0.0' }))
+  const result = spawnSync(process.execPath, ['-e', "require('./index.js')"], { cwd: dir, encoding: 'utf8' })
+  t.is(result.status, 1)
+  t.regex(result.stderr, /Error: Cannot find native binding\./)
+  t.regex(result.stderr, /try `npm i` again after removing both package-lock\.json and node_modules/)
+  t.notRegex(result.stderr, /Segmentation fault|SIGSEGV/)
+})

@@ -1,0 +1,14 @@
+// Where things are, resolved once from this file's location (scripts run from any cwd).
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
+/** The npm package users install. */
+export const ADDON_DIR = join(ROOT, 'packages', 'hashkit')
+/** One npm package per target, generated from `napi.targets`. */
+export const NPM_DIR = join(ROOT, 'npm')
+/** The Rust crate `napi build` compiles. */
+export const BINDING_MANIFEST = join(ROOT, 'crates', 'node', 'Cargo.toml')
+export const CARGO_CONFIG = join(ROOT, '.cargo', 'config.toml')
+/** Downloads and toolchains the scripts install, kept between runs. */
+export const CACHE_DIR = process.env.HASHKIT_CACHE_DIR ?? join(ROOT, '.cache')

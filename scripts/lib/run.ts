@@ -1,0 +1,43 @@
+// Runs a command, streaming its output while keeping a copy, and reads test counts from it.
+import { $ } from 'zx'
+
+export interface RunResult {
+  ok: boolean
+  output: string
+  ms: number
+}
+
+export async function run(command: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+  const start = performance.now()
+  console.log(`\n$ ${command.join(' ')}`)
+  const child = $({ nothrow: true, quiet: true, cwd: options.cwd, env: options.env ?? process.env })`${command}`
+  child.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk))
+  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk))
+  const result = await child
+  return { ok: result.exitCode === 0, output: result.stdout + result.stderr, ms: performance.now() - start }
+}
+
+export interface Counts {
+  passed: number
+  failed: number
+}
+
+/** Sums ava's closing lines ("12 tests passed", "1 test failed", "2 known failures"…). */
+export function avaCounts(output: string): Counts {
+  const sum = (re: RegExp) => [...output.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0)
+  return {
+    passed: sum(/^\S*?:?\s*(\d+) tests? passed/gm),
+    failed: sum(/^\S*?:?\s*(\d+) (?:tests? failed|uncaught exceptions?|unhandled rejections?|known failures?)/gm),
+  }
+}
+
+/** Sums every `test result:` line cargo test prints (unit tests, doc tests, each crate). */
+export function cargoCounts(output: string): Counts {
+  let passed = 0
+  let failed = 0
+  for (const m of output.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+    passed += Number(m[1])
+    failed += Number(m[2])
+  }
+  return { passed, failed }
+}

@@ -1,0 +1,73 @@
+// The addon package's `build` task (run by turbo): one `napi build` of the binding crate for
+// one target. Release builds, the workflows and the release path all go through this file.
+//
+//   tsx scripts/napi-build.ts [--release] [--target <triple>] [--dry-run]
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+
+import { parseTriple } from '@napi-rs/cli'
+import { $, which } from 'zx'
+
+import { bytes, ok, seconds } from './lib/log.js'
+import { ADDON_DIR, BINDING_MANIFEST } from './lib/paths.js'
+import { rustflagsFor, rustHost } from './lib/rust.js'
+import { readAddonManifest } from './lib/targets.js'
+
+const { values: flags } = parseArgs({
+  options: {
+    release: { type: 'boolean', default: false },
+    target: { type: 'string' },
+    'dry-run': { type: 'boolean', default: false },
+  },
+})
+
+const manifest = readAddonManifest()
+const host = await rustHost()
+const triple = flags.target ?? host
+if (!manifest.napi.targets.includes(triple)) {
+  throw new Error(
+    `--target ${triple} is not in napi.targets of packages/hashkit/package.json.\n` +
+      `Add it there first (then run npm run generate:npm), or use one of: ${manifest.napi.targets.join(', ')}`,
+  )
+}
+const cross = triple !== host
+if (cross && !(await which('cargo-zigbuild', { nothrow: true }))) {
+  throw new Error(
+    `Building ${triple} on ${host} needs cargo-zigbuild and zig on PATH (napi build -x links with zig).\n` +
+      `Install them with: pip install ziglang cargo-zigbuild`,
+  )
+}
+
+const rustflags = rustflagsFor(triple)
+const profile = flags.release ? ['--release'] : ['--profile', 'quick']
+const args = [
+  'build',
+  '--platform',
+  '--manifest-path',
+  BINDING_MANIFEST,
+  '--package-json-path',
+  join(ADDON_DIR, 'package.json'),
+  '--output-dir',
+  ADDON_DIR,
+  '--target',
+  triple,
+  ...profile,
+  ...(cross ? ['--cross-compile'] : []),
+]
+
+const env = { ...process.env, ...(rustflags ? { RUSTFLAGS: rustflags } : {}) }
+const binary = join(ADDON_DIR, `${manifest.napi.binaryName}.${parseTriple(triple).platformArchABI}.node`)
+const label = `${triple} (${flags.release ? 'release' : 'quick'} profile${rustflags ? `, RUSTFLAGS="${rustflags}"` : ''})`
+
+if (flags['dry-run']) {
+  console.log(`would run: napi ${args.join(' ')}${rustflags ? `\n  with RUSTFLAGS="${rustflags}"` : ''}`)
+} else {
+  console.log(`→ napi build for ${label} …`)
+  const start = performance.now()
+  await $({ cwd: ADDON_DIR, env, stdio: 'inherit' })`napi ${args}`
+  if (!existsSync(binary)) {
+    throw new Error(`napi build finished but ${binary} is missing: check the output above.`)
+  }
+  ok(`built ${binary.slice(ADDON_DIR.length + 1)} (${bytes(statSync(binary).size)}) in ${seconds(performance.now() - start)}`)
+}

@@ -1,0 +1,59 @@
+// `npm test`: everything that runs on this machine, in one pass, then a table and one
+// closing line "npm test: N passed, M failed". Every step runs even when one before it
+// failed; the exit code is set once at the end.
+
+import { bad, ok, seconds, table } from './lib/log.js'
+import { avaCounts, cargoCounts, type Counts, run, type RunResult } from './lib/run.js'
+import { turboEnv } from './lib/turbo.js'
+
+interface Step {
+  name: string
+  command: string[]
+  counts?: (output: string) => Counts
+}
+
+const steps: Step[] = [
+  {
+    name: 'addon: build, lint, typecheck, ava',
+    command: ['turbo', 'run', 'lint', 'typecheck', 'test', '--filter=./packages/*', '--output-logs=full'],
+    counts: avaCounts,
+  },
+  { name: 'rust: cargo fmt --check', command: ['cargo', 'fmt', '--all', '--check'] },
+  {
+    name: 'rust: cargo clippy',
+    command: ['cargo', 'clippy', '--workspace', '--all-targets', '--locked', '--', '-D', 'warnings'],
+  },
+  { name: 'rust: cargo test', command: ['cargo', 'test', '--workspace', '--locked'], counts: cargoCounts },
+  { name: 'scripts: oxlint', command: ['oxlint', '--deny-warnings', 'scripts'] },
+  { name: 'scripts: typecheck', command: ['tsc', '-p', 'scripts'] },
+  { name: 'scripts: ava', command: ['ava'], counts: avaCounts },
+  { name: 'generated files up to date', command: ['tsx', 'scripts/check-generated.ts'] },
+]
+
+const rows: Array<Array<string | number>> = []
+let passed = 0
+let failed = 0
+let failedSteps = 0
+for (const step of steps) {
+  const result: RunResult = await run(step.command, { env: turboEnv() })
+  const counts = step.counts?.(result.output)
+  if (counts) {
+    passed += counts.passed
+    failed += counts.failed
+    // A runner that failed without reporting a failed test (a crash, a compile error) still counts.
+    if (!result.ok && counts.failed === 0) failed += 1
+  }
+  if (!result.ok) failedSteps += 1
+  rows.push([
+    result.ok ? '✓' : '✗',
+    step.name,
+    counts ? `${counts.passed} passed, ${counts.failed} failed` : '',
+    seconds(result.ms),
+  ])
+}
+
+console.log(`\n${table(['', 'step', 'tests', 'time'], rows)}\n`)
+if (failedSteps > 0) bad(`${failedSteps} of ${steps.length} steps failed`)
+else ok(`all ${steps.length} steps passed`)
+console.log(`npm test: ${passed} passed, ${failed} failed`)
+if (failedSteps > 0) process.exitCode = 1

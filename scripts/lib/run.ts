@@ -22,12 +22,20 @@ export interface Counts {
   failed: number
 }
 
-/** Sums ava's closing lines ("12 tests passed", "1 test failed", "2 known failures"…). */
+/**
+ * Counts ava's results. ava lists each test (✔ passed, ✘ failed) and closes with totals,
+ * but leaves the passed total out when something failed, so both are read and the larger
+ * number of each kind wins. Lines may carry turbo's "package:task: " prefix.
+ */
 export function avaCounts(output: string): Counts {
   const sum = (re: RegExp) => [...output.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0)
+  const lines = (re: RegExp) => output.split('\n').filter((line) => re.test(line)).length
   return {
-    passed: sum(/^\S*?:?\s*(\d+) tests? passed/gm),
-    failed: sum(/^\S*?:?\s*(\d+) (?:tests? failed|uncaught exceptions?|unhandled rejections?|known failures?)/gm),
+    passed: Math.max(sum(/^\S*?:?\s*(\d+) tests? passed/gm), lines(/^(?:\S+:)?\s*✔ (?!\[(?:skip|todo)\])/)),
+    failed: Math.max(
+      sum(/^\S*?:?\s*(\d+) (?:tests? failed|uncaught exceptions?|unhandled rejections?|known failures?)/gm),
+      lines(/^(?:\S+:)?\s*✘ /),
+    ),
   }
 }
 

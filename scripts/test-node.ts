@@ -1,0 +1,44 @@
+// `npm run test:node`: the addon's ava suite again, under other Node.js release lines
+// (default: 22 and 24), each fetched once into the cache. Ends with a table and one line
+// "test:node: N passed, M failed".
+//
+//   npm run test:node [-- --node 22 --node 24]
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+
+import { $ } from 'zx'
+
+import { bad, ok, seconds, table } from './lib/log.js'
+import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
+import { ADDON_DIR, ROOT } from './lib/paths.js'
+import { avaCounts, run } from './lib/run.js'
+
+const { values: flags } = parseArgs({ options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
+
+ensureCacheDir()
+// Compile the TypeScript tests once; every Node.js then runs the same JavaScript.
+await $({ cwd: ADDON_DIR, stdio: 'inherit' })`tsc -p __test__`
+
+const rows: Array<Array<string | number>> = []
+let passed = 0
+let failed = 0
+for (const major of flags.node) {
+  const start = performance.now()
+  try {
+    const node = await provisionNode(major)
+    const result = await run([node.bin, join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')], { cwd: ADDON_DIR })
+    const counts = avaCounts(result.output)
+    const failures = counts.failed + (result.ok || counts.failed > 0 ? 0 : 1)
+    passed += counts.passed
+    failed += failures
+    rows.push([result.ok ? '✓' : '✗', node.version, `${counts.passed} passed, ${failures} failed`, seconds(performance.now() - start)])
+  } catch (error) {
+    failed += 1
+    bad(`Node.js ${major}: ${(error as Error).message}`)
+    rows.push(['✗', `Node.js ${major}`, 'not run: see the error above', seconds(performance.now() - start)])
+  }
+}
+console.log(`\n${table(['', 'node', 'tests', 'time'], rows)}\n`)
+if (failed === 0) ok(`the addon suite passed under Node.js ${flags.node.join(', ')}`)
+console.log(`test:node: ${passed} passed, ${failed} failed`)
+if (failed > 0) process.exitCode = 1

@@ -27,7 +27,7 @@ const steps: Step[] = [
   { name: 'scripts: oxlint', command: ['oxlint', '--deny-warnings', 'scripts'] },
   { name: 'scripts: typecheck', command: ['tsc', '-p', 'scripts'] },
   { name: 'scripts: ava', command: ['ava'], counts: avaCounts },
-  { name: 'generated files up to date', command: ['tsx', 'scripts/check-generated.ts'] },
+  { name: 'generated files up to date', command: ['node', '--import', 'tsx', 'scripts/check-generated.ts'] },
 ]
 
 const rows: Array<Array<string | number>> = []

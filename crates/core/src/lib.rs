@@ -131,9 +131,35 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// An algorithm with a seed it accepts. The seed is checked once, here; hashing with a
+/// `Params` cannot fail.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Params {
+    algorithm: Algorithm,
+    seed: u64,
+}
+
+impl Params {
+    /// `algorithm` with `seed`, or [`Error::SeedOutOfRange`] when the seed does not fit.
+    pub fn new(algorithm: Algorithm, seed: u64) -> Result<Self, Error> {
+        algorithm.check_seed(seed)?;
+        Ok(Params { algorithm, seed })
+    }
+
+    /// The algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        self.algorithm
+    }
+
+    /// The seed, known to fit the algorithm.
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+}
+
 /// A finished digest. Its text form is lowercase hex in the canonical (big-endian) byte
 /// order, the same string `xxhsum` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Digest {
     algorithm: Algorithm,
     value: u128,
@@ -156,10 +182,41 @@ impl Digest {
         all[all.len() - self.algorithm.digest_len()..].to_vec()
     }
 
-    /// Lowercase hex of [`Digest::to_bytes`].
+    /// Lowercase hex of [`Digest::to_bytes`], without allocating.
+    pub fn hex(&self) -> Hex {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let len = self.algorithm.digest_len() * 2;
+        let mut buf = [0u8; 32];
+        for (i, slot) in buf[..len].iter_mut().enumerate() {
+            let shift = (len - 1 - i) * 4;
+            *slot = DIGITS[((self.value >> shift) & 0xf) as usize];
+        }
+        Hex { buf, len }
+    }
+
+    /// Lowercase hex of [`Digest::to_bytes`], as a `String`.
     pub fn to_hex(&self) -> String {
-        let width = self.algorithm.digest_len() * 2;
-        format!("{:0width$x}", self.value)
+        self.hex().as_str().to_owned()
+    }
+}
+
+/// A digest's hex text on the stack (at most 32 ASCII digits); see [`Digest::hex`].
+#[derive(Clone, Copy, Debug)]
+pub struct Hex {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Hex {
+    /// The hex digits as bytes (ASCII, so also valid Latin-1 and UTF-8).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    /// The hex digits as text.
+    pub fn as_str(&self) -> &str {
+        // Only ASCII hex digits are ever written into `buf`.
+        std::str::from_utf8(self.as_bytes()).unwrap_or_default()
     }
 }
 
@@ -172,20 +229,20 @@ impl fmt::Display for Digest {
 /// Hashes `data` in one call.
 ///
 /// ```
-/// use hashkit_core::{hash, Algorithm};
-/// let digest = hash(Algorithm::Xxh64, 0, b"").unwrap();
-/// assert_eq!(digest.to_hex(), "ef46db3751d8e999");
+/// use hashkit_core::{hash, Algorithm, Params};
+/// let params = Params::new(Algorithm::Xxh64, 0).unwrap();
+/// assert_eq!(hash(params, b"").to_hex(), "ef46db3751d8e999");
 /// ```
-pub fn hash(algorithm: Algorithm, seed: u64, data: &[u8]) -> Result<Digest, Error> {
-    algorithm.check_seed(seed)?;
+pub fn hash(params: Params, data: &[u8]) -> Digest {
+    let Params { algorithm, seed } = params;
     let value = match algorithm {
         Algorithm::Xxh3 => u128::from(xxh3::xxh3_64_with_seed(data, seed)),
         Algorithm::Xxh3_128 => xxh3::xxh3_128_with_seed(data, seed),
         Algorithm::Xxh64 => u128::from(xxh64::xxh64(data, seed)),
-        // check_seed has proven the seed fits in 32 bits.
+        // `Params::new` has proven the seed fits in 32 bits.
         Algorithm::Xxh32 => u128::from(xxh32::xxh32(data, seed as u32)),
     };
-    Ok(Digest { algorithm, value })
+    Digest { algorithm, value }
 }
 
 enum State {
@@ -205,9 +262,9 @@ pub struct Hasher {
 }
 
 impl Hasher {
-    /// A hasher for `algorithm` with `seed`, or an error when the seed does not fit.
-    pub fn new(algorithm: Algorithm, seed: u64) -> Result<Self, Error> {
-        algorithm.check_seed(seed)?;
+    /// An empty stream hashed with `params`.
+    pub fn new(params: Params) -> Self {
+        let Params { algorithm, seed } = params;
         let state = match algorithm {
             Algorithm::Xxh3 | Algorithm::Xxh3_128 => {
                 State::Xxh3(Box::new(xxh3::Xxh3::with_seed(seed)))
@@ -215,12 +272,12 @@ impl Hasher {
             Algorithm::Xxh64 => State::Xxh64(xxh64::Xxh64::new(seed)),
             Algorithm::Xxh32 => State::Xxh32(xxh32::Xxh32::new(seed as u32)),
         };
-        Ok(Hasher {
+        Hasher {
             algorithm,
             seed,
             state,
             bytes: 0,
-        })
+        }
     }
 
     /// The algorithm chosen at construction.
@@ -279,6 +336,10 @@ mod tests {
 
     use super::*;
 
+    fn p(algorithm: Algorithm, seed: u64) -> Params {
+        Params::new(algorithm, seed).unwrap()
+    }
+
     // Reference values from the xxHash project's own sanity checks (empty input, seed 0),
     // also what `xxhsum -H0/-H1/-H2/-H3` prints for an empty file.
     #[test]
@@ -290,11 +351,7 @@ mod tests {
             (Algorithm::Xxh3_128, "99aa06d3014798d86001c324468d497f"),
         ];
         for (algorithm, hex) in expect {
-            assert_eq!(
-                hash(algorithm, 0, b"").unwrap().to_hex(),
-                hex,
-                "{algorithm}"
-            );
+            assert_eq!(hash(p(algorithm, 0), b"").to_hex(), hex, "{algorithm}");
         }
     }
 
@@ -312,25 +369,26 @@ mod tests {
 
     #[test]
     fn seed_changes_the_digest_and_is_range_checked() {
-        let a = hash(Algorithm::Xxh3, 0, b"abc").unwrap();
-        let b = hash(Algorithm::Xxh3, 1, b"abc").unwrap();
-        assert_ne!(a, b);
-        let err = hash(Algorithm::Xxh32, 1 << 32, b"abc").unwrap_err();
+        assert_ne!(
+            hash(p(Algorithm::Xxh3, 0), b"abc"),
+            hash(p(Algorithm::Xxh3, 1), b"abc")
+        );
+        let err = Params::new(Algorithm::Xxh32, 1 << 32).unwrap_err();
         assert_eq!(
             err.to_string(),
             "Seed 4294967296 is too large for xxh32: it takes a seed from 0 to 4294967295"
         );
-        assert!(Hasher::new(Algorithm::Xxh32, u64::MAX).is_err());
-        assert!(hash(Algorithm::Xxh64, u64::MAX, b"abc").is_ok());
+        assert!(Params::new(Algorithm::Xxh32, u64::from(u32::MAX)).is_ok());
+        assert!(Params::new(Algorithm::Xxh64, u64::MAX).is_ok());
     }
 
     #[test]
     fn streaming_equals_one_shot_for_every_algorithm_and_split() {
         let data: Vec<u8> = (0..5000u32).map(|i| (i * 31 % 251) as u8).collect();
         for algorithm in Algorithm::ALL {
-            let whole = hash(algorithm, 7, &data).unwrap();
+            let whole = hash(p(algorithm, 7), &data);
             for split in [0, 1, 3, 16, 240, 241, 1024, 4999, 5000] {
-                let mut hasher = Hasher::new(algorithm, 7).unwrap();
+                let mut hasher = Hasher::new(p(algorithm, 7));
                 hasher.update(&data[..split]);
                 hasher.update(&data[split..]);
                 assert_eq!(hasher.digest(), whole, "{algorithm} split at {split}");
@@ -341,29 +399,38 @@ mod tests {
 
     #[test]
     fn digest_does_not_end_the_stream_and_reset_starts_over() {
-        let mut hasher = Hasher::new(Algorithm::Xxh3_128, 42).unwrap();
+        let params = p(Algorithm::Xxh3_128, 42);
+        let mut hasher = Hasher::new(params);
         hasher.update(b"hello ");
-        assert_eq!(
-            hasher.digest(),
-            hash(Algorithm::Xxh3_128, 42, b"hello ").unwrap()
-        );
+        assert_eq!(hasher.digest(), hash(params, b"hello "));
         hasher.update(b"world");
-        assert_eq!(
-            hasher.digest(),
-            hash(Algorithm::Xxh3_128, 42, b"hello world").unwrap()
-        );
+        assert_eq!(hasher.digest(), hash(params, b"hello world"));
         hasher.reset();
         assert_eq!(hasher.bytes_hashed(), 0);
-        assert_eq!(hasher.digest(), hash(Algorithm::Xxh3_128, 42, b"").unwrap());
+        assert_eq!(hasher.digest(), hash(params, b""));
+    }
+
+    #[test]
+    fn hex_matches_the_formatted_integer() {
+        let data = b"hex";
+        for algorithm in Algorithm::ALL {
+            let d = hash(p(algorithm, 3), data);
+            let width = algorithm.digest_len() * 2;
+            assert_eq!(
+                d.to_hex(),
+                format!("{:0width$x}", d.as_u128()),
+                "{algorithm}"
+            );
+        }
     }
 
     #[test]
     fn hex_and_bytes_are_big_endian_and_full_width() {
-        let d = hash(Algorithm::Xxh32, 0, b"").unwrap();
+        let d = hash(p(Algorithm::Xxh32, 0), b"");
         assert_eq!(d.to_bytes(), vec![0x02, 0xcc, 0x5d, 0x05]);
         assert_eq!(d.to_hex().len(), 8);
         for algorithm in Algorithm::ALL {
-            let d = hash(algorithm, 0, b"x").unwrap();
+            let d = hash(p(algorithm, 0), b"x");
             assert_eq!(d.to_hex().len(), algorithm.digest_len() * 2);
             assert_eq!(d.to_bytes().len(), algorithm.digest_len());
         }

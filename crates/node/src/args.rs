@@ -1,7 +1,7 @@
 //! Turns JavaScript arguments into core types, checking each one and naming it when it is
 //! wrong. Byte input is read in place (no copy); strings are copied once, as UTF-8.
 
-use hashkit_core::{Algorithm, Error as CoreError};
+use hashkit_core::{Algorithm, Error as CoreError, Params};
 use napi::bindgen_prelude::{
     BigInt, FromNapiValue, JsObjectValue, Object, Uint8Array, Uint8ArraySlice,
 };
@@ -55,10 +55,6 @@ fn convert<T: FromNapiValue>(value: &Unknown<'_>) -> Option<T> {
     unsafe { T::from_napi_value(value.value().env, value.raw()) }.ok()
 }
 
-fn is_uint8_array(value: &Unknown<'_>) -> bool {
-    matches!(value.get_type(), Ok(ValueType::Object)) && convert::<Uint8ArraySlice>(value).is_some()
-}
-
 fn input_type_error(value: &Unknown<'_>) -> ArgError {
     ArgError::Type {
         name: "input",
@@ -71,9 +67,8 @@ fn input_type_error(value: &Unknown<'_>) -> ArgError {
 pub fn input<'env>(value: &Unknown<'env>) -> Result<Input<'env>, ArgError> {
     match value.get_type() {
         Ok(ValueType::String) => convert::<String>(value).map(Input::Text),
-        Ok(ValueType::Object) if is_uint8_array(value) => {
-            convert::<Uint8ArraySlice>(value).map(Input::Bytes)
-        }
+        // napi-rs checks that the object is a Uint8Array (a Buffer is one) while converting.
+        Ok(ValueType::Object) => convert::<Uint8ArraySlice>(value).map(Input::Bytes),
         _ => None,
     }
     .ok_or_else(|| input_type_error(value))
@@ -83,30 +78,20 @@ pub fn input<'env>(value: &Unknown<'env>) -> Result<Input<'env>, ArgError> {
 pub fn owned_input(value: &Unknown<'_>) -> Result<OwnedInput, ArgError> {
     match value.get_type() {
         Ok(ValueType::String) => convert::<String>(value).map(OwnedInput::Text),
-        Ok(ValueType::Object) if is_uint8_array(value) => {
-            convert::<Uint8Array>(value).map(OwnedInput::Bytes)
-        }
+        Ok(ValueType::Object) => convert::<Uint8Array>(value).map(OwnedInput::Bytes),
         _ => None,
     }
     .ok_or_else(|| input_type_error(value))
 }
 
-/// The checked form of `HashOptions`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Options {
-    /// `options.algorithm`, default xxh3.
-    pub algorithm: Algorithm,
-    /// `options.seed`, default 0, already checked against the algorithm.
-    pub seed: u64,
-}
-
-/// Reads the optional `options` object: `{ algorithm?: Algorithm, seed?: number | bigint }`.
-pub fn options(value: Option<&Unknown<'_>>) -> Result<Options, ArgError> {
+/// Reads the optional `options` object, `{ algorithm?: Algorithm, seed?: number | bigint }`,
+/// into checked parameters (default: xxh3, seed 0).
+pub fn options(value: Option<&Unknown<'_>>) -> Result<Params, ArgError> {
     let Some(value) = value else {
-        return Ok(Options::default());
+        return Ok(Params::default());
     };
     let object = match value.get_type() {
-        Ok(ValueType::Undefined | ValueType::Null) => return Ok(Options::default()),
+        Ok(ValueType::Undefined | ValueType::Null) => return Ok(Params::default()),
         Ok(ValueType::Object) => convert::<Object>(value),
         _ => None,
     }
@@ -124,11 +109,10 @@ pub fn options(value: Option<&Unknown<'_>>) -> Result<Options, ArgError> {
         None => 0,
         Some(value) => seed(&value)?,
     };
-    algorithm.check_seed(seed).map_err(|err| ArgError::Range {
+    Params::new(algorithm, seed).map_err(|err| ArgError::Range {
         name: "options.seed",
         reason: err.to_string(),
-    })?;
-    Ok(Options { algorithm, seed })
+    })
 }
 
 /// A property's value, or `None` when it is missing or `undefined`.

@@ -7,19 +7,21 @@ use hashkit_alloc as _;
 mod args;
 mod error;
 
-use hashkit_core::{Algorithm, Hasher as CoreHasher};
+use hashkit_core::{Algorithm, Hasher as CoreHasher, Hex, Params};
 use napi::bindgen_prelude::{AsyncTask, Result, This};
-use napi::{Env, Task, Unknown};
+use napi::{Env, JsString, Task, Unknown};
 use napi_derive::napi;
 
-use args::{Options, OwnedInput};
+use args::OwnedInput;
 
 /// The one computation behind `hash` and `hashAsync`.
-fn hash_impl(options: Options, bytes: &[u8]) -> String {
-    // `args::options` checked the seed against the algorithm, the only way `hash` can fail.
-    hashkit_core::hash(options.algorithm, options.seed, bytes)
-        .map(|digest| digest.to_hex())
-        .unwrap_or_default()
+fn hash_impl(params: Params, bytes: &[u8]) -> Hex {
+    hashkit_core::hash(params, bytes).hex()
+}
+
+/// Hex digits as a JavaScript string; Latin-1 creation skips UTF-8 decoding (hex is ASCII).
+fn js_hex<'env>(env: &'env Env, hex: &Hex) -> Result<JsString<'env>> {
+    env.create_string_latin1(hex.as_bytes())
 }
 
 /// Hashes a string (as UTF-8) or the bytes of a Buffer or Uint8Array, read in place
@@ -37,10 +39,14 @@ fn hash_impl(options: Options, bytes: &[u8]) -> String {
     catch_unwind,
     ts_args_type = "input: string | Uint8Array, options?: HashOptions | undefined | null"
 )]
-pub fn hash(env: &Env, input: Unknown<'_>, options: Option<Unknown<'_>>) -> Result<String> {
-    let options = args::options(options.as_ref()).map_err(|e| e.throw(env))?;
+pub fn hash<'env>(
+    env: &'env Env,
+    input: Unknown<'_>,
+    options: Option<Unknown<'_>>,
+) -> Result<JsString<'env>> {
+    let params = args::options(options.as_ref()).map_err(|e| e.throw(env))?;
     let input = args::input(&input).map_err(|e| e.throw(env))?;
-    Ok(hash_impl(options, input.as_bytes()))
+    js_hex(env, &hash_impl(params, input.as_bytes()))
 }
 
 /// Options for `hash`, `hashAsync` and `new Hasher()`.
@@ -59,25 +65,25 @@ pub struct HashOptions {
 
 /// The background work of `hashAsync`.
 pub struct HashTask {
-    options: Options,
+    params: Params,
     input: OwnedInput,
 }
 
 #[napi]
 impl Task for HashTask {
-    type Output = String;
+    type Output = Hex;
     type JsValue = String;
 
     fn compute(&mut self) -> Result<Self::Output> {
         // A panic must not cross the libuv thread boundary: it would abort Node.js.
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            hash_impl(self.options, self.input.as_bytes())
+            hash_impl(self.params, self.input.as_bytes())
         }))
         .map_err(error::from_panic)
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> Result<Self::JsValue> {
-        Ok(output)
+        Ok(output.as_str().to_owned())
     }
 }
 
@@ -94,9 +100,9 @@ pub fn hash_async(
     input: Unknown<'_>,
     options: Option<Unknown<'_>>,
 ) -> Result<AsyncTask<HashTask>> {
-    let options = args::options(options.as_ref()).map_err(|e| e.throw(env))?;
+    let params = args::options(options.as_ref()).map_err(|e| e.throw(env))?;
     let input = args::owned_input(&input).map_err(|e| e.throw(env))?;
-    Ok(AsyncTask::new(HashTask { options, input }))
+    Ok(AsyncTask::new(HashTask { params, input }))
 }
 
 /// A streaming hasher: `update()` it with chunks as they arrive, read `digest()` at any
@@ -120,10 +126,10 @@ impl Hasher {
         ts_args_type = "options?: HashOptions | undefined | null"
     )]
     pub fn new(env: &Env, options: Option<Unknown<'_>>) -> Result<Self> {
-        let options = args::options(options.as_ref()).map_err(|e| e.throw(env))?;
-        let inner = CoreHasher::new(options.algorithm, options.seed)
-            .map_err(|e| napi::Error::from_reason(e.to_string()))?;
-        Ok(Hasher { inner })
+        let params = args::options(options.as_ref()).map_err(|e| e.throw(env))?;
+        Ok(Hasher {
+            inner: CoreHasher::new(params),
+        })
     }
 
     /// Feeds one chunk (a string as UTF-8, or a Buffer or Uint8Array read in place) and
@@ -146,8 +152,8 @@ impl Hasher {
 
     /// The digest of everything fed so far, as lowercase hex. The hasher stays usable.
     #[napi(catch_unwind)]
-    pub fn digest(&self) -> String {
-        self.inner.digest().to_hex()
+    pub fn digest<'env>(&self, env: &'env Env) -> Result<JsString<'env>> {
+        js_hex(env, &self.inner.digest().hex())
     }
 
     /// Forgets every chunk fed so far; algorithm and seed stay.

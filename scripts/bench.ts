@@ -1,0 +1,164 @@
+// `npm run bench`: the template's speed and size figures in one table, each next to the same
+// figure for napi-rs/package-template. Those reference figures were measured on a 2-core
+// x64 Linux machine with Node.js 22 and are quoted, not re-measured here (this script does
+// not fetch other projects).
+//
+//   npm run bench [-- --skip-release]   (--skip-release: leave out the release build and its size)
+import { execFileSync } from 'node:child_process'
+import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+
+import { $ } from 'zx'
+
+import { bytes, info, table, timed } from './lib/log.js'
+import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
+import { ADDON_DIR, ROOT } from './lib/paths.js'
+import { rustHost } from './lib/rust.js'
+import { platformPackages, readAddonManifest } from './lib/targets.js'
+import { turboEnv } from './lib/turbo.js'
+
+const { values: flags } = parseArgs({ options: { 'skip-release': { type: 'boolean', default: false } } })
+
+const manifest = readAddonManifest()
+const host = await rustHost()
+const hostPackage = platformPackages(manifest).find((p) => p.triple === host)
+if (!hostPackage) throw new Error(`this machine's target ${host} is not in napi.targets`)
+const binary = join(ADDON_DIR, hostPackage.binary)
+const MiB = 1024 * 1024
+
+const median = (xs: number[]) => {
+  const s = xs.toSorted((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2
+}
+
+interface Row {
+  metric: string
+  value: string
+  reference: string
+  goal: string
+  met: boolean | undefined
+}
+const rows: Row[] = []
+const add = (metric: string, value: string, reference: string, goal: string, met?: boolean) =>
+  rows.push({ metric, value, reference, goal, met })
+
+const build = (args: string[] = []) =>
+  $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=./packages/* -- ${args}`
+
+// Loading and calling are measured on the release binary, the one users install
+// (with --skip-release, on the quick build that is there).
+let measured = 'quick build'
+if (!flags['skip-release']) {
+  await timed('release build (full LTO, stripped)', () => build(['--release']))
+  const size = statSync(binary).size
+  add(`release ${hostPackage.binary}`, bytes(size), '—', '≤ 1 MiB', size <= MiB)
+  measured = 'release build'
+} else {
+  await timed('build', () => build())
+}
+
+// The reference figures were taken under Node.js 22; on a linux-x64 host the load and call
+// figures are measured under Node.js 22 too (fetched once into the cache, as test:node does).
+ensureCacheDir()
+const runtime =
+  process.platform === 'linux' && process.arch === 'x64'
+    ? await provisionNode('22')
+    : { bin: process.execPath, version: process.version }
+
+// 1. Loader overhead: cold require() of the package vs raw process.dlopen, fresh process each.
+const coldMs = (code: string) =>
+  Number(execFileSync(runtime.bin, ['-e', code], { cwd: ADDON_DIR, encoding: 'utf8' }).trim())
+const requireMs: number[] = []
+const dlopenMs: number[] = []
+for (let i = 0; i < 21; i++) {
+  requireMs.push(
+    coldMs(`const t=process.hrtime.bigint();require('./index.js');console.log(Number(process.hrtime.bigint()-t)/1e6)`),
+  )
+  dlopenMs.push(
+    coldMs(
+      `const t=process.hrtime.bigint();process.dlopen({exports:{}},${JSON.stringify(binary)});console.log(Number(process.hrtime.bigint()-t)/1e6)`,
+    ),
+  )
+}
+const overhead = median(requireMs) - median(dlopenMs)
+add(
+  `cold require() − raw dlopen (${measured})`,
+  `${overhead.toFixed(2)} ms (${median(requireMs).toFixed(2)} − ${median(dlopenMs).toFixed(2)})`,
+  '1.78 ms (2.28 − 0.50)',
+  '≤ 1 ms',
+  overhead <= 1,
+)
+
+// 2. Throughput, in a child process under the same Node.js.
+const calls = JSON.parse(
+  execFileSync(runtime.bin, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-calls.ts')], { cwd: ROOT, encoding: 'utf8' }),
+) as { sync: number; async: number; ours: number; crypto: Array<{ name: string; gbps: number }> }
+add('trivial sync call: hash("a")', `${(calls.sync / 1e6).toFixed(2)} M/s`, '7.6 M/s (plus100)', '≥ 7.6 M/s', calls.sync >= 7.6e6)
+add('async call: hashAsync("a")', `${(calls.async / 1e3).toFixed(0)} k/s`, '—', 'report', undefined)
+const fastest = calls.crypto.reduce((x, y) => (y.gbps > x.gbps ? y : x))
+add(
+  'hash 16 MiB Buffer (xxh3)',
+  `${calls.ours.toFixed(1)} GB/s`,
+  `node:crypto ${fastest.name} ${fastest.gbps.toFixed(2)} GB/s (fastest of md5/sha1/sha256, this run)`,
+  '> node:crypto',
+  calls.ours > fastest.gbps,
+)
+
+// 3. Build times: no-op (a turbo cache hit) and the edit loop (a real source change).
+await timed('quick build for the edit loop', () => build())
+const noop: number[] = []
+for (let i = 0; i < 5; i++) {
+  const t = performance.now()
+  await $({ cwd: ROOT, quiet: true })`npm run build`
+  noop.push(performance.now() - t)
+}
+add('no-op `npm run build`', `${(median(noop) / 1000).toFixed(2)} s`, '1.0 s', '≤ 1.0 s', median(noop) <= 1000)
+
+const libRs = join(ROOT, 'crates', 'node', 'src', 'lib.rs')
+const original = readFileSync(libRs, 'utf8')
+const edits: number[] = []
+try {
+  for (let i = 0; i < 3; i++) {
+    appendFileSync(libRs, `\n// bench edit ${Date.now()}\n`)
+    const t = performance.now()
+    await $({ cwd: ROOT, quiet: true })`npm run build`
+    edits.push(performance.now() - t)
+    writeFileSync(libRs, original)
+  }
+} finally {
+  writeFileSync(libRs, original)
+}
+await build()
+add('edit lib.rs, `npm run build`', `${(median(edits) / 1000).toFixed(2)} s`, '6.2 s (touch, full LTO)', '≤ 3 s', median(edits) <= 3000)
+
+const modules = join(ROOT, 'node_modules')
+const du = Number((await $({ quiet: true })`du -sk ${modules}`).stdout.split(/\s/)[0]) * 1024
+// Every installed package, nested node_modules included.
+const countPackages = (dir: string): number =>
+  readdirSync(dir, { withFileTypes: true }).reduce((n, entry) => {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) return n
+    const path = join(dir, entry.name)
+    if (entry.name.startsWith('@')) return n + countPackages(path)
+    const nested = join(path, 'node_modules')
+    return n + 1 + (existsSync(nested) ? countPackages(nested) : 0)
+  }, 0)
+add(
+  'node_modules after npm install',
+  `${countPackages(modules)} packages / ${(du / 1e6).toFixed(0)} MB`,
+  '267 packages / 152 MB',
+  '≤ reference',
+  du <= 152e6,
+)
+
+console.log(
+  `\n${table(
+    ['figure', 'hashkit (this run)', 'package-template (quoted)', 'goal', 'met'],
+    rows.map((r) => [r.metric, r.value, r.reference, r.goal, r.met === undefined ? '' : r.met ? 'yes' : 'no']),
+  )}\n`,
+)
+info(
+  `loads and calls under Node.js ${runtime.version}, builds under ${process.version}, ${process.platform}-${process.arch}; ` +
+    'medians of 21 cold loads, 5 no-op builds and 3 edits',
+)

@@ -1,44 +1,80 @@
 // Fails when a generated file differs from what its generator produces now:
-//   packages/hashkit/index.js, index.d.ts  ← napi build (run `npm run build` first)
-//   npm/*                                  ← napi create-npm-dirs (`npm run generate:npm`)
-// A copy without git history (fresh from degit) has nothing to compare with: it says so,
-// and under CI=true that is a failure.
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+//   npm/*                                  ← napi create-npm-dirs (`npm run generate:npm`),
+//                                            regenerated into a temporary folder and compared
+//   packages/hashkit/index.js, index.d.ts  ← napi build (`npm run build`), compared with git's
+//                                            committed copy after the build `npm test` just ran
+// Nothing in the working tree is changed.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, relative } from 'node:path'
 
 import { $ } from 'zx'
 
 import { bad, ok, summary } from './lib/log.js'
-import { ROOT } from './lib/paths.js'
+import { ADDON_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
 
-if (!existsSync(join(ROOT, '.git'))) {
-  const message = 'not a git checkout: generated files cannot be compared with committed ones (run `git init && git add -A && git commit` first)'
-  if (process.env.CI === 'true') {
-    bad(message)
-    process.exit(1)
-  }
-  console.log(`- ${message}`)
-  process.exit(0)
-}
-
-await $({ cwd: ROOT, quiet: true })`npx napi create-npm-dirs --package-json-path packages/hashkit/package.json --npm-dir npm`
-
-const groups: Array<[string, string[], string]> = [
-  ['loader and types', ['packages/hashkit/index.js', 'packages/hashkit/index.d.ts'], 'npm run build'],
-  ['platform packages', ['npm'], 'npm run generate:npm'],
-]
 let passed = 0
 let failed = 0
-for (const [label, paths, regenerate] of groups) {
-  const status = (await $({ cwd: ROOT, quiet: true })`git status --porcelain --untracked-files=all -- ${paths}`).stdout.trim()
-  if (status === '') {
-    ok(`${label} match their generator (${paths.join(', ')})`)
+
+const listFiles = (dir: string): string[] =>
+  existsSync(dir)
+    ? readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => relative(dir, join(e.parentPath, e.name)))
+        .toSorted()
+    : []
+
+// 1. npm/: generate afresh next to a copy of the addon manifest, then compare file by file.
+const work = mkdtempSync(join(tmpdir(), 'hashkit-npm-dirs-'))
+try {
+  mkdirSync(join(work, 'packages', 'hashkit'), { recursive: true })
+  writeFileSync(join(work, 'package.json'), JSON.stringify({ private: true, workspaces: ['packages/*'] }))
+  writeFileSync(join(work, 'packages', 'hashkit', 'package.json'), readFileSync(join(ADDON_DIR, 'package.json')))
+  await $({ cwd: work, quiet: true })`${localBin('napi')} create-npm-dirs --package-json-path packages/hashkit/package.json --npm-dir npm`
+  const fresh = join(work, 'npm')
+  const problems: string[] = []
+  const expected = listFiles(fresh)
+  const actual = listFiles(NPM_DIR)
+  for (const file of expected) {
+    if (!actual.includes(file)) problems.push(`missing: npm/${file}`)
+    else if (readFileSync(join(fresh, file), 'utf8') !== readFileSync(join(NPM_DIR, file), 'utf8')) {
+      problems.push(`differs: npm/${file}`)
+    }
+  }
+  for (const file of actual) {
+    // The built .node files that `napi artifacts` moves in for a release are not generated.
+    if (!expected.includes(file) && !file.endsWith('.node')) problems.push(`not generated: npm/${file}`)
+  }
+  if (problems.length === 0) {
+    ok(`npm/ matches napi create-npm-dirs (${expected.length} files)`)
     passed++
   } else {
-    bad(`${label} differ from what \`${regenerate}\` generates; commit the regenerated files:\n${status}`)
-    const diff = await $({ cwd: ROOT, quiet: true, nothrow: true })`git --no-pager diff --stat -- ${paths}`
-    if (diff.stdout.trim()) console.error(diff.stdout)
+    bad(`npm/ differs from what napi create-npm-dirs generates; run \`npm run generate:npm\` and commit:\n  ${problems.join('\n  ')}`)
+    failed++
+  }
+} finally {
+  rmSync(work, { recursive: true, force: true })
+}
+
+// 2. The loader and types napi build wrote, against the committed copies.
+const generated = ['packages/hashkit/index.js', 'packages/hashkit/index.d.ts']
+if (!existsSync(join(ROOT, '.git'))) {
+  const message = `no git checkout, so ${generated.join(' and ')} cannot be compared with committed copies (run \`git init && git add -A && git commit\` first)`
+  if (process.env.CI === 'true') {
+    bad(message)
+    failed++
+  } else {
+    console.log(`- not checked: ${message}`)
+  }
+} else {
+  const status = (await $({ cwd: ROOT, quiet: true })`git status --porcelain -- ${generated}`).stdout.trim()
+  if (status === '') {
+    ok(`${generated.join(', ')} match what napi build generated`)
+    passed++
+  } else {
+    bad(`napi build generated a different ${generated.join(' / ')}: commit them (they are generated from the Rust doc comments and napi config):\n${status}`)
     failed++
   }
 }
+
 summary(passed, failed)

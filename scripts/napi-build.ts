@@ -10,7 +10,7 @@ import { parseTriple } from '@napi-rs/cli'
 import { $, which } from 'zx'
 
 import { bytes, ok, seconds } from './lib/log.js'
-import { ADDON_DIR, BINDING_MANIFEST } from './lib/paths.js'
+import { ADDON_DIR, BINDING_MANIFEST, localBin } from './lib/paths.js'
 import { rustflagsFor, rustHost } from './lib/rust.js'
 import { readAddonManifest } from './lib/targets.js'
 
@@ -65,7 +65,7 @@ if (flags['dry-run']) {
 } else {
   console.log(`→ napi build for ${label} …`)
   const start = performance.now()
-  await $({ cwd: ADDON_DIR, env, stdio: 'inherit' })`napi ${args}`
+  await $({ cwd: ADDON_DIR, env, stdio: 'inherit' })`${localBin('napi')} ${args}`
   if (!existsSync(binary)) {
     throw new Error(`napi build finished but ${binary} is missing: check the output above.`)
   }

@@ -54,3 +54,15 @@ export function summary(passed: number, failed: number): void {
   console.log(`${passed} ok, ${failed} failed`)
   if (failed > 0) process.exitCode = 1
 }
+
+// A script that stops on an error prints one ✗ line with the message (which names the fix),
+// not a stack trace; a failed command also shows its own error output. Set DEBUG=1 for the trace.
+process.on('uncaughtException', (error: Error & { exitCode?: number; stderr?: string }) => {
+  if (process.env.DEBUG) console.error(error)
+  const detail =
+    error.exitCode === undefined
+      ? error.message
+      : `a command failed with exit code ${error.exitCode}: ${error.stderr?.trim() || 'see its output above'}`
+  bad(detail)
+  process.exit(1)
+})

@@ -12,3 +12,6 @@ export const BINDING_MANIFEST = join(ROOT, 'crates', 'node', 'Cargo.toml')
 export const CARGO_CONFIG = join(ROOT, '.cargo', 'config.toml')
 /** Downloads and toolchains the scripts install, kept between runs. */
 export const CACHE_DIR = process.env.HASHKIT_CACHE_DIR ?? join(ROOT, '.cache')
+
+/** A dev tool's executable, so scripts work when run directly as well as from npm scripts. */
+export const localBin = (name: string) => join(ROOT, 'node_modules', '.bin', name)

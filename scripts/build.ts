@@ -2,7 +2,9 @@
 // then, when the binary is for this machine, loads it and shows it working.
 //
 //   npm run build [-- --release] [-- --target <triple>] [-- --dry-run]
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
@@ -10,6 +12,7 @@ import { $ } from 'zx'
 import { info, ok, seconds } from './lib/log.js'
 import { ADDON_DIR } from './lib/paths.js'
 import { rustHost } from './lib/rust.js'
+import { platformPackages, readAddonManifest } from './lib/targets.js'
 import { turboEnv } from './lib/turbo.js'
 
 const { values: flags } = parseArgs({
@@ -26,9 +29,20 @@ const passthrough = [
   ...(flags.target ? ['--target', flags.target] : []),
   ...(flags['dry-run'] ? ['--dry-run'] : []),
 ]
-await $({ stdio: 'inherit', env: turboEnv() })`turbo run build --filter=./packages/* --output-logs=new-only -- ${passthrough}`
+const turbo = (force: string[] = []) =>
+  $({ stdio: 'inherit', env: turboEnv() })`turbo run build --filter=./packages/* --output-logs=new-only ${force} -- ${passthrough}`
+await turbo()
 
-if (!flags['dry-run'] && (!flags.target || flags.target === (await rustHost()))) {
+// turbo does not cache .node files (see turbo.json): when a cache hit left the binary missing
+// (deleted, or never built in this checkout), build it for real.
+const triple = flags.target ?? (await rustHost())
+const target = platformPackages(readAddonManifest()).find((p) => p.triple === triple)
+if (!flags['dry-run'] && target && !existsSync(join(ADDON_DIR, target.binary))) {
+  console.log(`${target.binary} is missing after a cache hit: building it`)
+  await turbo(['--force'])
+}
+
+if (!flags['dry-run'] && triple === (await rustHost())) {
   type Addon = typeof import('@napi-kit/hashkit')
   const addon = createRequire(`${ADDON_DIR}/`)('./index.js') as Addon
   const build = addon.buildInfo()

@@ -7,8 +7,9 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { parseTriple } from '@napi-rs/cli'
-import { $, which } from 'zx'
+import { $ } from 'zx'
 
+import { crossEnv } from './lib/cross.js'
 import { bytes, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, BINDING_MANIFEST, localBin } from './lib/paths.js'
 import { rustflagsFor, rustHost } from './lib/rust.js'
@@ -32,12 +33,6 @@ if (!manifest.napi.targets.includes(triple)) {
   )
 }
 const cross = triple !== host
-if (cross && !(await which('cargo-zigbuild', { nothrow: true }))) {
-  throw new Error(
-    `Building ${triple} on ${host} needs cargo-zigbuild and zig on PATH (napi build -x links with zig).\n` +
-      `Install them with: pip install ziglang cargo-zigbuild`,
-  )
-}
 
 const rustflags = rustflagsFor(triple)
 const profile = flags.release ? ['--release'] : ['--profile', 'quick']
@@ -56,7 +51,12 @@ const args = [
   ...(cross ? ['--cross-compile'] : []),
 ]
 
-const env = { ...process.env, ...(rustflags ? { RUSTFLAGS: rustflags } : {}) }
+const env = {
+  ...process.env,
+  ...(rustflags ? { RUSTFLAGS: rustflags } : {}),
+  // Other targets link with zig: their Rust std and zig are installed on first use.
+  ...(cross && !flags['dry-run'] ? await crossEnv(triple) : {}),
+}
 const binary = join(ADDON_DIR, `${manifest.napi.binaryName}.${parseTriple(triple).platformArchABI}.node`)
 const label = `${triple} (${flags.release ? 'release' : 'quick'} profile${rustflags ? `, RUSTFLAGS="${rustflags}"` : ''})`
 

@@ -1,0 +1,187 @@
+// `npm run test:musl`: builds the addon for x86_64-unknown-linux-musl with the same `napi build`
+// the workflows use, and runs the addon's whole ava suite under real musl builds of Node.js
+// inside a root that holds no glibc (scripts/lib/musl-root.ts), as on Alpine. Then the user's
+// path (both Linux x64 platform packages installed side by side) and negative controls that
+// prove this harness fails when a binary would fail on Alpine. Ends with tables and one line
+// "test:musl: N passed, M failed".
+//
+//   npm run test:musl [-- --node 22 --node 24]
+//
+// Without root or on another OS it says why it cannot run and exits 0; under CI=true that is a
+// failure.
+import { copyFileSync, cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+
+import { $ } from 'zx'
+
+import { zigCommand } from './lib/cross.js'
+import { bad, bytes, ok, seconds, table } from './lib/log.js'
+import { hostRunnableMuslNode, inMuslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
+import { ADDON_DIR, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
+import { avaCounts, run } from './lib/run.js'
+import { platformPackages, readAddonManifest } from './lib/targets.js'
+
+const TARGET = 'x86_64-unknown-linux-musl'
+const { values: flags } = parseArgs({ options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
+
+const unsupported = await muslRootUnsupported()
+if (unsupported) {
+  if (process.env.CI === 'true') {
+    bad(`test:musl cannot run: it ${unsupported}`)
+    console.log('test:musl: 0 passed, 1 failed')
+    process.exit(1)
+  }
+  console.log(`- test:musl skipped: it ${unsupported}`)
+  process.exit(0)
+}
+
+const started = performance.now()
+const manifest = readAddonManifest()
+const packages = platformPackages(manifest)
+const musl = packages.find((p) => p.triple === TARGET)
+const gnu = packages.find((p) => p.triple === 'x86_64-unknown-linux-gnu')
+if (!musl || !gnu) throw new Error(`napi.targets must contain ${TARGET} and x86_64-unknown-linux-gnu for test:musl`)
+const WORK = join(CACHE_DIR, 'musl', 'work')
+rmSync(WORK, { recursive: true, force: true })
+mkdirSync(WORK, { recursive: true })
+
+const nodes = await provisionMuslRoot(flags.node)
+await $({ cwd: ROOT, stdio: 'inherit' })`npm run build -- --target ${TARGET}`
+await $({ cwd: ROOT, stdio: 'inherit' })`npm run build`
+await $({ cwd: ADDON_DIR, stdio: 'inherit' })`${localBin('tsc')} -p __test__`
+
+const muslBinary = join(ADDON_DIR, musl.binary)
+const gnuBinary = join(ADDON_DIR, gnu.binary)
+const binds = [ROOT]
+
+interface Check {
+  name: string
+  ok: boolean
+  detail: string
+}
+const checks: Check[] = []
+const check = (name: string, passed: boolean, detail: string) => {
+  checks.push({ name, ok: passed, detail })
+  ;(passed ? ok : bad)(`${name}: ${detail}`)
+}
+
+// 1. What the musl binary links: musl's libc only (zig names it libc.so, a name musl's loader
+//    resolves to itself), plus at most the unwinder and C++ runtime as Alpine packages them.
+const dynamic = (await $({ quiet: true })`readelf -dW ${muslBinary}`).stdout
+const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1] ?? '')
+const alpine = new Set(['libc.so', 'libc.musl-x86_64.so.1', 'libgcc_s.so.1', 'libstdc++.so.6'])
+const versions = (await $({ quiet: true })`readelf -VW ${muslBinary}`).stdout
+check(
+  `${musl.binary} links only what Alpine has`,
+  needed.length > 0 && needed.every((n) => alpine.has(n)) && !/GLIBC_/.test(versions) && !/STATIC_TLS/.test(dynamic),
+  `NEEDED ${needed.join(', ') || 'nothing'}; glibc symbol versions: ${/GLIBC_/.test(versions) ? 'yes' : 'none'}; static TLS: ${/STATIC_TLS/.test(dynamic) ? 'yes' : 'no'}`,
+)
+
+// 2. The addon's whole ava suite under each musl Node.js, inside the root.
+const ava = join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')
+const suites: Array<Array<string | number>> = []
+let passed = 0
+let failed = 0
+for (const node of nodes) {
+  const result = await run(inMuslRoot([node.bin, ava], { binds, cwd: ADDON_DIR }), { env: muslRootEnv() })
+  const counts = avaCounts(result.output)
+  const failures = counts.failed + (result.ok || counts.failed > 0 ? 0 : 1)
+  passed += counts.passed
+  failed += failures
+  suites.push([
+    result.ok ? '✓' : '✗',
+    TARGET,
+    'musl',
+    `${node.version} (musl)`,
+    bytes(statSync(muslBinary).size),
+    `${counts.passed} passed, ${failures} failed`,
+    seconds(result.ms),
+  ])
+}
+
+// 3. The user's path: the addon with both Linux x64 platform packages side by side in
+//    node_modules, as npm lays them out with --libc / supportedArchitectures; the generated
+//    loader must pick musl inside the root and glibc on this host.
+const consumer = join(WORK, 'consumer')
+const scope = join(consumer, 'node_modules', ...manifest.name.split('/'))
+mkdirSync(scope, { recursive: true })
+for (const file of ['package.json', 'index.js', 'index.d.ts']) copyFileSync(join(ADDON_DIR, file), join(scope, file))
+for (const pkg of [gnu, musl]) {
+  const dir = join(consumer, 'node_modules', ...pkg.name.split('/'))
+  cpSync(join(NPM_DIR, pkg.dir), dir, { recursive: true })
+  copyFileSync(join(ADDON_DIR, pkg.binary), join(dir, pkg.binary))
+}
+const probe = `const a = require(${JSON.stringify(manifest.name)}); const i = a.buildInfo(); console.log(JSON.stringify({ libc: i.libc, target: i.target, digest: a.hash('hello') }))`
+writeFileSync(join(consumer, 'probe.cjs'), probe)
+const expectedDigest = '9555e8555c62dcfd'
+for (const node of nodes) {
+  const result = await $({ quiet: true, nothrow: true, env: muslRootEnv() })`${inMuslRoot([node.bin, 'probe.cjs'], { binds, cwd: consumer })}`
+  const seen = result.exitCode === 0 ? (JSON.parse(result.stdout) as { libc: string; target: string; digest: string }) : undefined
+  check(
+    `user path, musl Node.js ${node.version} in the root`,
+    seen?.libc === 'musl' && seen.target === TARGET && seen.digest === expectedDigest,
+    seen ? `loaded ${seen.target}` : result.stderr.trim().split('\n')[0] ?? '',
+  )
+}
+{
+  const result = await $({ quiet: true, nothrow: true, cwd: consumer })`node probe.cjs`
+  const seen = result.exitCode === 0 ? (JSON.parse(result.stdout) as { libc: string; target: string; digest: string }) : undefined
+  check(
+    `user path, this host's glibc Node.js ${process.version}`,
+    seen?.libc === 'glibc' && seen.digest === expectedDigest,
+    seen ? `loaded ${seen.target}` : result.stderr.trim().split('\n')[0] ?? '',
+  )
+}
+
+// 4. Negative controls: each must fail, with the error Alpine users see.
+const load = `const [f] = process.argv.slice(-1); try { process.dlopen({ exports: {} }, f, require('os').constants.dlopen.RTLD_NOW); console.log('LOADED') } catch (e) { console.log(e.message) }`
+writeFileSync(join(WORK, 'load.cjs'), load)
+const node24 = nodes.at(-1) ?? nodes[0]
+if (!node24) throw new Error('no musl Node.js was provisioned')
+const loadInRoot = async (file: string) =>
+  (await $({ quiet: true, nothrow: true, env: muslRootEnv() })`${inMuslRoot([node24.bin, 'load.cjs', file], { binds, cwd: WORK })}`).stdout.trim()
+const loadOnHost = async (file: string) => (await $({ quiet: true, nothrow: true, cwd: WORK })`node load.cjs ${file}`).stdout.trim()
+
+// (1) initial-exec TLS: the same C code compiled with each TLS model. musl refuses the first
+//     in anything loaded with dlopen; the second loads (and then is not a Node-API module).
+writeFileSync(join(WORK, 'tls.c'), '__thread int counter;\nint bump(void) { return ++counter; }\n')
+const zig = await zigCommand()
+for (const model of ['initial-exec', 'local-dynamic']) {
+  await $({ quiet: true, env: zig.env, cwd: WORK })`${zig.argv} cc -target x86_64-linux-musl -shared -fPIC -O2 -ftls-model=${model} tls.c -o ${`${model}.node`}`
+}
+const ie = await loadInRoot(join(WORK, 'initial-exec.node'))
+check('control: initial-exec TLS is refused under musl', /initial-exec TLS resolves to dynamic definition/.test(ie), ie)
+const ld = await loadInRoot(join(WORK, 'local-dynamic.node'))
+check('control: the same code with local-dynamic TLS loads', /Module did not self-register/.test(ld), ld)
+
+// (2) each libc's binary is refused by the other libc's Node.js.
+const glibcInMusl = await loadInRoot(gnuBinary)
+check('control: the glibc binary is refused by musl Node.js', /Error loading shared library (ld-linux-x86-64\.so\.2|libc\.so\.6)/.test(glibcInMusl), glibcInMusl)
+const muslInGlibc = await loadOnHost(muslBinary)
+check('control: the musl binary is refused by glibc Node.js', muslInGlibc !== 'LOADED' && /libc\.(so|musl-x86_64\.so\.1)/.test(muslInGlibc), muslInGlibc)
+
+// (3) the suite under the same musl Node.js outside the root: the loader reads this host's
+//     /usr/bin/ldd, decides glibc, and the glibc binary cannot load in musl Node.js.
+{
+  const hostNode = await hostRunnableMuslNode(node24.major)
+  const result = await $({ quiet: true, nothrow: true, cwd: ADDON_DIR })`${hostNode} ${ava}`
+  const output = result.stdout + result.stderr
+  const counts = avaCounts(output)
+  const wrongPick = /Cannot find native binding/.test(output)
+  check(
+    'control: the suite fails under musl Node.js outside the root',
+    result.exitCode !== 0 && counts.failed > 0 && wrongPick,
+    `${counts.passed} passed, ${counts.failed} failed${wrongPick ? ': "Cannot find native binding", the loader picked glibc' : `, exit code ${result.exitCode}`}`,
+  )
+}
+
+for (const c of checks) {
+  if (c.ok) passed++
+  else failed++
+}
+console.log(`\n${table(['', 'target', 'libc', 'Node.js', 'binary', 'tests', 'time'], suites)}\n`)
+console.log(`${table(['', 'check', 'result'], checks.map((c) => [c.ok ? '✓' : '✗', c.name, c.detail.length > 90 ? `${c.detail.slice(0, 87)}...` : c.detail]))}\n`)
+console.log(`test:musl finished in ${seconds(performance.now() - started)}`)
+console.log(`test:musl: ${passed} passed, ${failed} failed`)
+if (failed > 0) process.exitCode = 1

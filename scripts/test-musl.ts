@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
+import { auditFiles, collectBinaries } from './lib/audit-files.js'
 import { zigCommand } from './lib/cross.js'
 import { bad, bytes, ok, seconds, table } from './lib/log.js'
 import { hostRunnableMuslNode, inMuslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
@@ -66,17 +67,17 @@ const check = (name: string, passed: boolean, detail: string) => {
   ;(passed ? ok : bad)(`${name}: ${detail}`)
 }
 
-// 1. What the musl binary links: musl's libc only (zig names it libc.so, a name musl's loader
-//    resolves to itself), plus at most the unwinder and C++ runtime as Alpine packages them.
-const dynamic = (await $({ quiet: true })`readelf -dW ${muslBinary}`).stdout
-const needed = [...dynamic.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1] ?? '')
-const alpine = new Set(['libc.so', 'libc.musl-x86_64.so.1', 'libgcc_s.so.1', 'libstdc++.so.6'])
-const versions = (await $({ quiet: true })`readelf -VW ${muslBinary}`).stdout
-check(
-  `${musl.binary} links only what Alpine has`,
-  needed.length > 0 && needed.every((n) => alpine.has(n)) && !/GLIBC_/.test(versions) && !/STATIC_TLS/.test(dynamic),
-  `NEEDED ${needed.join(', ') || 'nothing'}; glibc symbol versions: ${/GLIBC_/.test(versions) ? 'yes' : 'none'}; static TLS: ${/STATIC_TLS/.test(dynamic) ? 'yes' : 'no'}`,
-)
+// 1. The static audit: what the musl binary links (musl's libc only: zig names it libc.so, a
+//    name musl's loader resolves to itself), no initial-exec TLS, no glibc-only functions.
+{
+  const [report] = await auditFiles(await collectBinaries([muslBinary]), { glibcFloor: '2.17', localGlibc: false })
+  const problems = report?.findings.filter((f) => f.severity !== 'note').map((f) => f.cause) ?? ['not audited']
+  check(
+    `npm run audit: ${musl.binary}`,
+    report?.verdict === 'ok',
+    problems.length ? problems.join('; ') : `links ${report?.facts.needed?.join(', ')}; no initial-exec TLS; every function in musl's libc`,
+  )
+}
 
 // 2. The addon's whole ava suite under each musl Node.js, inside the root.
 const ava = join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')

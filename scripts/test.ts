@@ -18,6 +18,10 @@ const steps: Step[] = [
     command: ['turbo', 'run', 'lint', 'typecheck', 'test', '--filter=./packages/*', '--output-logs=full'],
     counts: avaCounts,
   },
+  {
+    name: 'audit: the built binaries',
+    command: ['node', '--import', 'tsx', 'scripts/audit.ts', '--local-glibc'],
+  },
   { name: 'rust: cargo fmt --check', command: ['cargo', 'fmt', '--all', '--check'] },
   {
     name: 'rust: cargo clippy',

@@ -1,0 +1,46 @@
+// Tiny shared objects built at test time, each with one property the audit must see.
+// glibc ones with this machine's cc, musl and aarch64 ones with zig (installed on first use).
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { $ } from 'zx'
+
+import { zigCommand } from '../../lib/cross.js'
+
+const DIR = join(tmpdir(), `hashkit-audit-fixtures-${process.pid}`)
+// The entry point calls into libc (getenv), so the C library is linked as in a real addon.
+const ENTRY = '#include <stdlib.h>\nvoid *napi_register_module_v1(void *env, void *exports) { return getenv("HASHKIT") ? env : exports; }\n'
+
+export const SOURCES = {
+  /** A minimal Node-API module. */
+  plain: ENTRY,
+  /** The same with a thread-local counter, for the TLS models. */
+  tls: `${ENTRY}__thread int counter;\nint bump(void) { return ++counter; }\n`,
+  /** No Node-API entry point. */
+  noEntry: '#include <stdlib.h>\nint answer(void) { return getenv("HASHKIT") != 0; }\n',
+  /** A glibc-only function, as a glibc build mislabelled musl calls. */
+  glibcOnly: `${ENTRY}extern const char *gnu_get_libc_version(void);\nconst char *which(void) { return gnu_get_libc_version(); }\n`,
+  /** getrandom arrived in glibc 2.25: above a 2.17 floor. */
+  newGlibc: `${ENTRY}#include <sys/random.h>\nlong fill(void *b, unsigned long n) { return getrandom(b, n, 0); }\n`,
+  /** The same function as a weak reference, checked before use. */
+  weakNewGlibc: `${ENTRY}#include <stddef.h>\nextern long getrandom(void *, size_t, unsigned) __attribute__((weak));\nlong fill(void *b, size_t n) { return getrandom ? getrandom(b, n, 0) : -1; }\n`,
+} as const
+
+export type Source = keyof typeof SOURCES
+
+/** Compiles `source` to a shared object and returns its path. */
+export async function buildFixture(name: string, source: Source, how: { zigTarget?: string; flags?: string[] } = {}): Promise<string> {
+  mkdirSync(DIR, { recursive: true })
+  const c = join(DIR, `${name}.c`)
+  const out = join(DIR, `${name}.node`)
+  writeFileSync(c, SOURCES[source])
+  const flags = ['-shared', '-fPIC', '-O2', ...(how.flags ?? [])]
+  if (how.zigTarget) {
+    const zig = await zigCommand()
+    await $({ quiet: true, env: zig.env })`${zig.argv} cc -target ${how.zigTarget} ${flags} ${c} -o ${out}`
+  } else {
+    await $({ quiet: true })`cc ${flags} ${c} -o ${out}`
+  }
+  return out
+}

@@ -1,0 +1,220 @@
+// Static checks on native binaries before they ship: the problems that make a published addon
+// fail to load on some machine are visible in the file itself. Pure TypeScript, any OS.
+//
+// For a Linux (ELF) binary: CPU and ELF class, which libc it links, initial-exec TLS, the glibc
+// version floor, libraries a stock node image lacks, text relocations, the Node-API entry
+// point, and for musl the functions musl's libc does not have. For macOS (Mach-O) and Windows
+// (PE): the format and CPU. Each problem comes with its cause and its fix.
+import { ElfError, type ElfInfo, isElf, parseElf } from './elf.js'
+import { MUSL_LIBC_SYMBOLS } from './musl-symbols.generated.js'
+
+export type Severity = 'error' | 'warning' | 'note'
+
+export interface Finding {
+  severity: Severity
+  /** What was found, and why it matters. */
+  cause: string
+  /** What to do about it. */
+  fix: string
+}
+
+/** What the binary must be, from the package it sits in or its file name. */
+export interface Expectation {
+  /** e.g. `@napi-kit/hashkit-linux-x64-musl`, or the file name when it is not in a package. */
+  label: string
+  os: string
+  cpu: string
+  /** `glibc` or `musl` for Linux packages. */
+  libc?: string
+  triple?: string
+  /** The glibc floor this binary is held to, e.g. `2.17`. */
+  glibcFloor: string
+  /** Why a floor other than the release floor applies (a development build), if it does. */
+  floorNote?: string
+}
+
+export interface BinaryFacts {
+  format: 'elf' | 'mach-o' | 'pe' | 'unknown'
+  machine?: string
+  libc?: 'glibc' | 'musl' | 'static'
+  needed?: string[]
+  glibcMax?: string
+  size: number
+}
+
+export interface BinaryReport {
+  file: string
+  expected?: Expectation
+  facts: BinaryFacts
+  findings: Finding[]
+  verdict: 'ok' | 'warning' | 'error'
+}
+
+const ELF_MACHINE: Record<string, number> = { x64: 62, arm64: 183 }
+const ELF_MACHINE_NAME: Record<number, string> = { 62: 'x64', 183: 'arm64', 3: 'ia32', 40: 'arm' }
+/** Dynamic relocations that address TLS relative to the thread pointer: the initial-exec model. */
+const TP_RELATIVE: Record<number, Set<number>> = {
+  62: new Set([18, 23]), // R_X86_64_TPOFF64, R_X86_64_TPOFF32
+  183: new Set([1030]), // R_AARCH64_TLS_TPREL64
+}
+/** Libraries every node:<version>-slim (glibc) or node:<version>-alpine (musl) image has. */
+const IMAGE_LIBRARIES: Record<'glibc' | 'musl', Set<string>> = {
+  glibc: new Set([
+    'libc.so.6', 'libm.so.6', 'libdl.so.2', 'libpthread.so.0', 'librt.so.1', 'libgcc_s.so.1', 'libstdc++.so.6',
+    'ld-linux-x86-64.so.2', 'ld-linux-aarch64.so.1',
+  ]),
+  musl: new Set(['libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'libc.so', 'libgcc_s.so.1', 'libstdc++.so.6']),
+}
+/** Functions the Node.js executable itself provides to addons. */
+const FROM_NODE = /^(napi_|node_api_|uv_|node_module_register$)/
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return 0
+}
+
+function linkedLibc(elf: ElfInfo): 'glibc' | 'musl' | 'static' {
+  if (elf.needed.some((n) => /^libc\.musl-.+\.so\.1$/.test(n) || n === 'libc.so')) return 'musl'
+  const glibcVersions = elf.versionsNeeded.some((v) => v.versions.some((x) => x.name.startsWith('GLIBC_')))
+  if (glibcVersions || elf.needed.some((n) => n === 'libc.so.6' || n.startsWith('ld-linux'))) return 'glibc'
+  return 'static'
+}
+
+function auditElf(elf: ElfInfo, expected: Expectation | undefined, findings: Finding[]): BinaryFacts {
+  const libc = linkedLibc(elf)
+  const machine = ELF_MACHINE_NAME[elf.machine] ?? elf.machineName
+  const glibcVersions = elf.versionsNeeded.flatMap((v) => v.versions.map((x) => x.name)).filter((n) => /^GLIBC_\d/.test(n))
+  const glibcMax = glibcVersions.map((n) => n.slice(6)).toSorted(compareVersions).at(-1)
+  const facts: BinaryFacts = { format: 'elf', machine, libc, needed: elf.needed, glibcMax, size: 0 }
+  const add = (severity: Severity, cause: string, fix: string) => findings.push({ severity, cause, fix })
+  const triple = expected?.triple ?? `the ${expected?.cpu ?? ''} target`
+
+  if (expected && expected.os !== 'linux') {
+    add('error', `an ELF (Linux) binary in a package for ${expected.os}`, `build ${triple} on or for ${expected.os} and put that binary here`)
+  }
+  if (expected && ELF_MACHINE[expected.cpu] !== elf.machine) {
+    add('error', `wrong CPU: built for ${machine}, the package is for ${expected.cpu}`, `build with --target ${triple} and ship that binary`)
+  }
+  if (elf.class !== 64) add('error', `a ${elf.class}-bit ELF file; every supported Node.js target is 64-bit`, `build for a 64-bit target`)
+  if (expected?.libc && libc !== expected.libc) {
+    add(
+      'error',
+      libc === 'static'
+        ? `links no C library at all (static), the package is for ${expected.libc}`
+        : `links ${libc}, but the package is for ${expected.libc}: it will not load there`,
+      expected.libc === 'musl'
+        ? `build with --target ${triple} (musl targets need -C target-feature=-crt-static) and ship that binary`
+        : `build with --target ${triple} and ship that binary`,
+    )
+  }
+
+  // Initial-exec TLS: refused by musl's dlopen, and a limited resource under glibc.
+  const tpRelative = elf.relocations.filter((r) => TP_RELATIVE[elf.machine]?.has(r.type))
+  if (elf.staticTls || tpRelative.length > 0) {
+    const symbols = [...new Set(tpRelative.map((r) => r.symbol).filter(Boolean))].slice(0, 5).join(', ')
+    const what = `initial-exec TLS (${elf.staticTls ? 'DF_STATIC_TLS' : ''}${elf.staticTls && tpRelative.length ? ', ' : ''}${tpRelative.length ? `${tpRelative.length} TP-relative relocations${symbols ? ` for ${symbols}` : ''}` : ''})`
+    const fix = 'build C dependencies with -ftls-model=local-dynamic or global-dynamic (mimalloc: feature local_dynamic_tls; jemalloc: disable_initial_exec_tls)'
+    if (libc === 'musl') add('error', `${what}: musl refuses it ("initial-exec TLS resolves to dynamic definition")`, fix)
+    else add('warning', `${what}: glibc may fail with "cannot allocate memory in static TLS block"`, fix)
+  }
+
+  // The glibc floor: the newest GLIBC_ version a symbol needs decides the oldest distribution.
+  if (libc === 'glibc' && expected) {
+    const floor = expected.glibcFloor
+    const above = elf.symbols.filter((s) => !s.defined && s.version?.startsWith('GLIBC_') && compareVersions(s.version.slice(6), floor) > 0)
+    if (above.length > 0) {
+      const list = above.slice(0, 6).map((s) => `${s.name}@${s.version}`).join(', ') + (above.length > 6 ? `, and ${above.length - 6} more` : '')
+      if (above.every((s) => s.bind === 'weak')) {
+        add('warning', `needs GLIBC_${glibcMax} (floor ${floor}) only through weak references: ${list}`, 'harmless where the code checks the symbol before calling it; otherwise build against an older glibc (e.g. --target <triple>.2.17 with zig)')
+      } else {
+        add('error', `needs GLIBC_${glibcMax}, above the floor ${floor}: ${list}`, `build against glibc ${floor} (cargo-zigbuild target suffix, e.g. x86_64-unknown-linux-gnu.${floor}) so older distributions can load it`)
+      }
+    } else if (expected.floorNote && glibcMax && compareVersions(glibcMax, '2.17') > 0) {
+      add('note', `needs GLIBC_${glibcMax}: ${expected.floorNote}`, 'release builds are held to glibc 2.17')
+    }
+    const cxx = elf.versionsNeeded.flatMap((v) => v.versions.map((x) => x.name)).filter((n) => /^(GLIBCXX|CXXABI)_/.test(n))
+    if (cxx.length > 0) add('note', `needs libstdc++: ${cxx.toSorted().at(-1)}`, 'check it against the oldest libstdc++ you support')
+  }
+
+  const image = libc === 'musl' ? 'musl' : 'glibc'
+  const missing = elf.needed.filter((n) => !IMAGE_LIBRARIES[image].has(n))
+  if (missing.length > 0) {
+    add('error', `needs ${missing.join(', ')}, which a stock node:<version>-${image === 'musl' ? 'alpine' : 'slim'} image does not have`, 'link those libraries statically into the addon')
+  }
+  if (elf.textrel) add('error', 'has text relocations: the loader must write to code pages, which hardened systems refuse', 'build every object with -fPIC')
+  if (!elf.symbols.some((s) => s.defined && (s.name === 'napi_register_module_v1' || s.name.startsWith('node_register_module_v')))) {
+    add('error', 'exports no Node-API entry point (napi_register_module_v1): Node.js cannot load it as an addon', 'build the napi crate as a cdylib with napi build')
+  }
+
+  // musl: every function the binary calls must exist in musl's libc (or come from Node.js or
+  // a library it declares). glibc-only functions let a mislabelled file load and crash later.
+  if (libc === 'musl') {
+    const others = elf.needed.filter((n) => n !== 'libc.so' && !n.startsWith('libc.musl-'))
+    const unknown = elf.symbols.filter(
+      (s) => !s.defined && s.bind === 'global' && (s.type === 'func' || s.type === 'notype') && !FROM_NODE.test(s.name) && !MUSL_LIBC_SYMBOLS.has(s.name),
+    )
+    const unexplained = others.length === 0 ? unknown : unknown.filter((s) => !/^(_Unwind_|__cxa_|__gxx_|_Z)/.test(s.name))
+    if (unexplained.length > 0) {
+      const list = unexplained.slice(0, 6).map((s) => s.name).join(', ') + (unexplained.length > 6 ? `, and ${unexplained.length - 6} more` : '')
+      add('error', `calls functions musl's libc does not have: ${list} (glibc-only: a glibc build labelled musl?)`, 'build with --target *-linux-musl, not a glibc toolchain')
+    }
+  }
+  return facts
+}
+
+/** Mach-O CPU types, in Node.js's naming. */
+const machOCpu = (cputype: number) =>
+  ({ 0x01000007: 'x64', 0x0100000c: 'arm64' } as Record<number, string>)[cputype] ?? `cputype 0x${cputype.toString(16)}`
+
+function auditMachO(bytes: Uint8Array, expected: Expectation | undefined, findings: Finding[]): BinaryFacts {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const magic = view.getUint32(0, false)
+  const cpus: string[] = []
+  if (magic === 0xcafebabe) {
+    const count = Math.min(view.getUint32(4, false), 16)
+    for (let i = 0; i < count && 8 + i * 20 + 4 <= bytes.length; i++) cpus.push(machOCpu(view.getUint32(8 + i * 20, false)))
+  } else {
+    cpus.push(machOCpu(view.getUint32(4, magic === 0xcffaedfe || magic === 0xcefaedfe)))
+  }
+  const machine = cpus.join('+')
+  if (expected && expected.os !== 'darwin') findings.push({ severity: 'error', cause: `a Mach-O (macOS) binary in a package for ${expected.os}`, fix: `build ${expected.triple ?? 'the right target'} and ship that binary` })
+  else if (expected && !cpus.includes(expected.cpu)) findings.push({ severity: 'error', cause: `wrong CPU: built for ${machine}, the package is for ${expected.cpu}`, fix: `build with --target ${expected.triple ?? 'the right target'}` })
+  return { format: 'mach-o', machine, size: 0 }
+}
+
+function auditPe(bytes: Uint8Array, expected: Expectation | undefined, findings: Finding[]): BinaryFacts {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  const peOffset = bytes.length >= 0x40 ? view.getUint32(0x3c, true) : 0
+  if (peOffset + 6 > bytes.length || view.getUint32(peOffset, false) !== 0x50450000) {
+    findings.push({ severity: 'error', cause: 'starts like a Windows binary (MZ) but has no valid PE header', fix: 'rebuild it; the file is damaged or not a DLL' })
+    return { format: 'pe', size: 0 }
+  }
+  const code = view.getUint16(peOffset + 4, true)
+  const machine = ({ 0x8664: 'x64', 0xaa64: 'arm64', 0x14c: 'ia32' } as Record<number, string>)[code] ?? `machine 0x${code.toString(16)}`
+  if (expected && expected.os !== 'win32') findings.push({ severity: 'error', cause: `a PE (Windows) binary in a package for ${expected.os}`, fix: `build ${expected.triple ?? 'the right target'} and ship that binary` })
+  else if (expected && machine !== expected.cpu) findings.push({ severity: 'error', cause: `wrong CPU: built for ${machine}, the package is for ${expected.cpu}`, fix: `build with --target ${expected.triple ?? 'the right target'}` })
+  return { format: 'pe', machine, size: 0 }
+}
+
+/** Audits one file's bytes. Never throws: malformed input becomes an error finding. */
+export function auditBinary(file: string, bytes: Uint8Array, expected?: Expectation): BinaryReport {
+  const findings: Finding[] = []
+  let facts: BinaryFacts = { format: 'unknown', size: bytes.length }
+  try {
+    if (isElf(bytes)) facts = auditElf(parseElf(bytes), expected, findings)
+    else if (bytes.length >= 8 && [0xcffaedfe, 0xcefaedfe, 0xfeedfacf, 0xfeedface, 0xcafebabe].includes(new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false))) facts = auditMachO(bytes, expected, findings)
+    else if (bytes.length >= 2 && bytes[0] === 0x4d && bytes[1] === 0x5a) facts = auditPe(bytes, expected, findings)
+    else findings.push({ severity: 'error', cause: bytes.length === 0 ? 'the file is empty' : 'not a native binary (no ELF, Mach-O or PE header)', fix: 'rebuild it with napi build; a .node file must be a shared library' })
+  } catch (error) {
+    const reason = error instanceof ElfError ? error.message : `unexpected ${(error as Error).name}: ${(error as Error).message}`
+    findings.push({ severity: 'error', cause: `malformed ELF file: ${reason}`, fix: 'rebuild it; the file is truncated or damaged' })
+  }
+  facts.size = bytes.length
+  const verdict = findings.some((f) => f.severity === 'error') ? 'error' : findings.some((f) => f.severity === 'warning') ? 'warning' : 'ok'
+  return { file, expected, facts, findings, verdict }
+}

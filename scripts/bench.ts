@@ -6,11 +6,12 @@
 //   npm run bench [-- --skip-release]   (--skip-release: leave out the release build and its size)
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
+import { auditBinary } from './lib/audit.js'
 import { bytes, info, table, timed } from './lib/log.js'
 import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
 import { ADDON_DIR, ROOT } from './lib/paths.js'
@@ -132,6 +133,40 @@ try {
 }
 await build()
 add('edit lib.rs, `npm run build`', `${(median(edits) / 1000).toFixed(2)} s`, '6.2 s (touch, full LTO)', '≤ 3 s', median(edits) <= 3000)
+
+// 5. The audit: throughput on the largest binary at hand against readelf printing the same
+//    facts, and the whole default audit (the built binaries and npm/) as a user runs it.
+{
+  const candidates = platformPackages(manifest)
+    .map((p) => join(ADDON_DIR, p.binary))
+    .filter((f) => existsSync(f))
+    .toSorted((a, b) => statSync(b).size - statSync(a).size)
+  const largest = candidates[0]
+  if (largest) {
+    const bytesOf = readFileSync(largest)
+    const ours: number[] = []
+    const theirs: number[] = []
+    for (let i = 0; i < 7; i++) {
+      let t = performance.now()
+      auditBinary(largest, bytesOf)
+      ours.push(performance.now() - t)
+      t = performance.now()
+      execFileSync('readelf', ['-dVrW', largest], { stdio: 'ignore' })
+      theirs.push(performance.now() - t)
+    }
+    const mbps = bytesOf.length / 1e6 / (median(ours) / 1000)
+    add(
+      `audit ${basename(largest)} (${bytes(bytesOf.length)})`,
+      `${median(ours).toFixed(1)} ms (${mbps.toFixed(0)} MB/s)`,
+      `readelf -dVrW ${median(theirs).toFixed(1)} ms (this run)`,
+      '< readelf',
+      median(ours) < median(theirs),
+    )
+  }
+  const t = performance.now()
+  await $({ cwd: ROOT, quiet: true })`npm run audit -- --local-glibc`
+  add('`npm run audit` (built binaries and npm/)', `${((performance.now() - t) / 1000).toFixed(2)} s`, '—', 'report', undefined)
+}
 
 const modules = join(ROOT, 'node_modules')
 const du = Number((await $({ quiet: true })`du -sk ${modules}`).stdout.split(/\s/)[0]) * 1024

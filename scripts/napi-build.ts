@@ -6,14 +6,13 @@ import { existsSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
-import { parseTriple } from '@napi-rs/cli'
 import { $ } from 'zx'
 
 import { crossEnv } from './lib/cross.js'
 import { bytes, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, BINDING_MANIFEST, localBin } from './lib/paths.js'
 import { rustflagsFor, rustHost } from './lib/rust.js'
-import { readAddonManifest } from './lib/targets.js'
+import { parseTarget, readAddonManifest } from './lib/targets.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -57,7 +56,7 @@ const env = {
   // Other targets link with zig: their Rust std and zig are installed on first use.
   ...(cross && !flags['dry-run'] ? await crossEnv(triple) : {}),
 }
-const binary = join(ADDON_DIR, `${manifest.napi.binaryName}.${parseTriple(triple).platformArchABI}.node`)
+const binary = join(ADDON_DIR, `${manifest.napi.binaryName}.${parseTarget(triple).platformArchABI}.node`)
 const label = `${triple} (${flags.release ? 'release' : 'quick'} profile${rustflags ? `, RUSTFLAGS="${rustflags}"` : ''})`
 
 if (flags['dry-run']) {

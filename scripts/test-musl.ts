@@ -17,6 +17,7 @@ import { $ } from 'zx'
 
 import { auditFiles, collectBinaries } from './lib/audit-files.js'
 import { zigCommand } from './lib/cross.js'
+import { fetchGroundTruth } from './lib/ground-truth.js'
 import { bad, bytes, ok, seconds, table } from './lib/log.js'
 import { hostRunnableMuslNode, inMuslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
 import { ADDON_DIR, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
@@ -177,12 +178,42 @@ check('control: the musl binary is refused by glibc Node.js', muslInGlibc !== 'L
   )
 }
 
+// 5. Ground truth for the audit: real published packages. The audit's libc and CPU must match
+//    what readelf shows, and its "will not load" errors must match what the real loader does
+//    (musl packages under musl Node.js in the root, glibc ones under this host's Node.js).
+const truth: Array<Array<string | number>> = []
+const wontLoad = /will not load there|musl refuses it|wrong CPU|musl's libc does not have|links no C library/
+for (const { spec, tarball } of await fetchGroundTruth()) {
+  const [report] = await auditFiles(await collectBinaries([tarball]), { glibcFloor: '2.17', localGlibc: false })
+  if (!report) throw new Error(`no binary audited in ${tarball}`)
+  const packed = join(WORK, 'truth', spec.replace(/[@/]/g, '_'))
+  mkdirSync(packed, { recursive: true })
+  await $({ quiet: true })`tar -xzf ${tarball} -C ${packed}`
+  const file = join(packed, report.file.slice(report.file.indexOf(':') + 1))
+  const dyn = (await $({ quiet: true })`readelf -dhW ${file}`).stdout
+  const readelfNeeded = [...dyn.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1])
+  const readelfLibc = readelfNeeded.some((n) => n === 'libc.so' || /^libc\.musl-/.test(n ?? '')) ? 'musl' : readelfNeeded.includes('libc.so.6') ? 'glibc' : 'static'
+  const readelfMachine = /Machine:\s+Advanced Micro Devices X86-64/.test(dyn) ? 'x64' : /Machine:\s+AArch64/.test(dyn) ? 'arm64' : 'other'
+  const factsAgree = readelfLibc === report.facts.libc && readelfMachine === report.facts.machine
+  const loaded = report.expected?.libc === 'musl' ? await loadInRoot(file) : await loadOnHost(file)
+  const loads = loaded === 'LOADED'
+  const predicted = !report.findings.some((f) => f.severity === 'error' && wontLoad.test(f.cause))
+  const floor = report.findings.find((f) => /above the floor/.test(f.cause)) ? `GLIBC_${report.facts.glibcMax}` : ''
+  check(
+    `ground truth: ${spec}`,
+    factsAgree && loads === predicted,
+    `audit ${report.verdict}${floor ? ` (${floor} > 2.17)` : ''}, ${report.facts.libc}; readelf ${readelfLibc}; loader: ${loads ? 'loads' : loaded.slice(0, 60)}`,
+  )
+  truth.push([spec, report.verdict, `${report.facts.libc ?? '?'} / ${readelfLibc}`, loads ? 'loads' : 'refused', factsAgree && loads === predicted ? 'agree' : 'DISAGREE'])
+}
+
 for (const c of checks) {
   if (c.ok) passed++
   else failed++
 }
 console.log(`\n${table(['', 'target', 'libc', 'Node.js', 'binary', 'tests', 'time'], suites)}\n`)
 console.log(`${table(['', 'check', 'result'], checks.map((c) => [c.ok ? '✓' : '✗', c.name, c.detail.length > 90 ? `${c.detail.slice(0, 87)}...` : c.detail]))}\n`)
+console.log(`${table(['package', 'audit', 'libc (audit / readelf)', 'real loader', ''], truth)}\n`)
 console.log(`test:musl finished in ${seconds(performance.now() - started)}`)
 console.log(`test:musl: ${passed} passed, ${failed} failed`)
 if (failed > 0) process.exitCode = 1

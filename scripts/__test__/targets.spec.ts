@@ -2,10 +2,12 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { parseTriple } from '@napi-rs/cli'
 import test from 'ava'
 
 import { ADDON_DIR, NPM_DIR } from '../lib/paths.js'
 import {
+  parseTarget,
   platformPackageDir,
   platformPackages,
   readAddonManifest,
@@ -69,4 +71,12 @@ test('the optionalDependencies a release writes name every platform package at t
   if (manifest.optionalDependencies) {
     t.deepEqual(manifest.optionalDependencies, releaseOptionalDependencies(manifest, manifest.version))
   }
+})
+
+test("parseTarget names every target as @napi-rs/cli's parseTriple does", (t) => {
+  for (const triple of [...manifest.napi.targets, 'aarch64-apple-darwin', 'i686-pc-windows-msvc', 'aarch64-linux-android', 'x86_64-unknown-freebsd']) {
+    const napi = parseTriple(triple)
+    t.deepEqual(parseTarget(triple), { platform: napi.platform, arch: napi.arch, abi: napi.abi, platformArchABI: napi.platformArchABI }, triple)
+  }
+  t.throws(() => parseTarget('mips-unknown-plan9'), { message: /target mips-unknown-plan9 is not one this template knows/ })
 })

@@ -4,8 +4,6 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { parseTriple } from '@napi-rs/cli'
-
 import { ADDON_DIR, NPM_DIR } from './paths.js'
 
 export interface AddonManifest {
@@ -40,10 +38,29 @@ export function readAddonManifest(dir = ADDON_DIR): AddonManifest {
   return manifest
 }
 
+const ARCH: Record<string, string> = { x86_64: 'x64', aarch64: 'arm64', i686: 'ia32', armv7: 'arm', riscv64gc: 'riscv64' }
+const SYS: Record<string, string> = { linux: 'linux', darwin: 'darwin', windows: 'win32', freebsd: 'freebsd', android: 'android' }
+
+/**
+ * A Rust target triple in napi-rs's naming: `x86_64-unknown-linux-musl` → platform `linux`,
+ * arch `x64`, abi `musl`, platformArchABI `linux-x64-musl`. The same result as @napi-rs/cli's
+ * parseTriple (a test compares them) without loading that 2.5 MB module on every build.
+ */
+export function parseTarget(triple: string): { platform: string; arch: string; abi: string | null; platformArchABI: string } {
+  const [archPart = '', , sysPart = '', abiPart] = triple.split('-')
+  const arch = ARCH[archPart]
+  const platform = SYS[sysPart]
+  if (!arch || !platform) {
+    throw new Error(`target ${triple} is not one this template knows: add its CPU and OS to scripts/lib/targets.ts`)
+  }
+  const abi = abiPart ?? null
+  return { platform, arch, abi, platformArchABI: [platform, arch, abi].filter(Boolean).join('-') }
+}
+
 export function platformPackages(manifest: AddonManifest): PlatformPackage[] {
   const scope = manifest.napi.packageName ?? manifest.name
   return manifest.napi.targets.map((triple) => {
-    const target = parseTriple(triple)
+    const target = parseTarget(triple)
     const libc = target.platform === 'linux' ? [target.abi === 'musl' ? 'musl' : 'glibc'] : undefined
     return {
       triple,

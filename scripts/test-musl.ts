@@ -192,7 +192,7 @@ for (const { spec, tarball } of await fetchGroundTruth()) {
   const file = join(packed, report.file.slice(report.file.indexOf(':') + 1))
   const dyn = (await $({ quiet: true })`readelf -dhW ${file}`).stdout
   const readelfNeeded = [...dyn.matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1])
-  const readelfLibc = readelfNeeded.some((n) => n === 'libc.so' || /^libc\.musl-/.test(n ?? '')) ? 'musl' : readelfNeeded.includes('libc.so.6') ? 'glibc' : 'static'
+  const readelfLibc = readelfNeeded.some((n) => n === 'libc.so' || n?.startsWith('libc.musl-')) ? 'musl' : readelfNeeded.includes('libc.so.6') ? 'glibc' : 'static'
   const readelfMachine = /Machine:\s+Advanced Micro Devices X86-64/.test(dyn) ? 'x64' : /Machine:\s+AArch64/.test(dyn) ? 'arm64' : 'other'
   const factsAgree = readelfLibc === report.facts.libc && readelfMachine === report.facts.machine
   const loaded = report.expected?.libc === 'musl' ? await loadInRoot(file) : await loadOnHost(file)

@@ -48,6 +48,8 @@ for (const step of steps) {
     if (!result.ok && counts.failed === 0) failed += 1
   }
   if (!result.ok) failedSteps += 1
+  // A failed check that is not a test runner (a linter, the audit) counts as one failure.
+  if (!result.ok && !counts) failed += 1
   rows.push([
     result.ok ? '✓' : '✗',
     step.name,

@@ -24,11 +24,13 @@ export const GROUND_TRUTH = [
   '@napi-rs/tar-linux-x64-musl@1.1.3',
 ]
 
+/** `@scope/name@1.2.3` → `scope-name-1.2.3.tgz` */
+const file = (spec: string) => `${spec.replace(/^@/, '').replace(/[/@]/g, '-')}.tgz`
+
 /** The tarball of each package, downloaded once. */
 export async function fetchGroundTruth(): Promise<Array<{ spec: string; tarball: string }>> {
   const dir = join(CACHE_DIR, 'ground-truth')
   mkdirSync(dir, { recursive: true })
-  const file = (spec: string) => `${spec.replace(/^@/, '').replace(/[/@]/g, '-')}.tgz`
   const missing = GROUND_TRUTH.filter((spec) => !existsSync(join(dir, file(spec))))
   if (missing.length > 0) {
     await timed(`download ${missing.length} published napi-rs packages (npm pack)`, async () => {

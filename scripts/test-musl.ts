@@ -19,7 +19,8 @@ import { auditFiles, collectBinaries } from './lib/audit-files.js'
 import { zigCommand } from './lib/cross.js'
 import { fetchGroundTruth } from './lib/ground-truth.js'
 import { bad, bytes, ok, seconds, table } from './lib/log.js'
-import { hostRunnableMuslNode, inMuslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
+import { hostRunnableMuslNode, inMuslRoot, muslLibcSymbols, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
+import { MUSL_LIBC_SYMBOLS } from './lib/musl-symbols.generated.js'
 import { ADDON_DIR, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
 import { avaCounts, run } from './lib/run.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
@@ -77,6 +78,17 @@ const check = (name: string, passed: boolean, detail: string) => {
     `npm run audit: ${musl.binary}`,
     report?.verdict === 'ok',
     problems.length ? problems.join('; ') : `links ${report?.facts.needed?.join(', ')}; no initial-exec TLS; every function in musl's libc`,
+  )
+}
+
+// The audit's list of musl functions must be what this musl's libc.so exports.
+{
+  const names = muslLibcSymbols()
+  const same = names.length === MUSL_LIBC_SYMBOLS.size && names.every((n) => MUSL_LIBC_SYMBOLS.has(n))
+  check(
+    'scripts/lib/musl-symbols.generated.ts matches musl libc.so',
+    same,
+    same ? `${names.length} symbols` : `differs (${names.length} in libc.so, ${MUSL_LIBC_SYMBOLS.size} listed): run npm run generate:musl-symbols and commit`,
   )
 }
 

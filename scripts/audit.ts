@@ -12,12 +12,13 @@ import { parseArgs } from 'node:util'
 
 import { auditFiles, collectBinaries } from './lib/audit-files.js'
 import { bad, ok, table } from './lib/log.js'
+import { GLIBC_FLOOR } from './lib/targets.js'
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     json: { type: 'boolean', default: false },
-    'glibc-floor': { type: 'string', default: '2.17' },
+    'glibc-floor': { type: 'string', default: GLIBC_FLOOR },
     'local-glibc': { type: 'boolean', default: false },
   },
 })

@@ -1,5 +1,6 @@
 // The addon package's `build` task (run by turbo): one `napi build` of the binding crate for
 // one target. Release builds, the workflows and the release path all go through this file.
+// Release builds of Linux glibc targets are linked against glibc 2.17 (GLIBC_FLOOR).
 //
 //   tsx scripts/napi-build.ts [--release] [--target <triple>] [--dry-run]
 import { existsSync, statSync } from 'node:fs'
@@ -12,7 +13,7 @@ import { crossEnv } from './lib/cross.js'
 import { bytes, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, BINDING_MANIFEST, localBin } from './lib/paths.js'
 import { rustflagsFor, rustHost } from './lib/rust.js'
-import { parseTarget, readAddonManifest } from './lib/targets.js'
+import { GLIBC_FLOOR, parseTarget, readAddonManifest } from './lib/targets.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -31,7 +32,10 @@ if (!manifest.napi.targets.includes(triple)) {
       `Add it there first (then run npm run generate:npm), or use one of: ${manifest.napi.targets.join(', ')}`,
   )
 }
-const cross = triple !== host
+// Release builds for glibc link against the glibc floor, through zig (cargo-zigbuild's
+// `<triple>.<glibc version>` targets), even for this machine's own target.
+const floor = flags.release && triple.endsWith('-linux-gnu') ? GLIBC_FLOOR : undefined
+const cross = triple !== host || floor !== undefined
 
 const rustflags = rustflagsFor(triple)
 const profile = flags.release ? ['--release'] : ['--profile', 'quick']
@@ -45,7 +49,7 @@ const args = [
   '--output-dir',
   ADDON_DIR,
   '--target',
-  triple,
+  floor ? `${triple}.${floor}` : triple,
   ...profile,
   ...(cross ? ['--cross-compile'] : []),
 ]
@@ -57,7 +61,7 @@ const env = {
   ...(cross && !flags['dry-run'] ? await crossEnv(triple) : {}),
 }
 const binary = join(ADDON_DIR, `${manifest.napi.binaryName}.${parseTarget(triple).platformArchABI}.node`)
-const label = `${triple} (${flags.release ? 'release' : 'quick'} profile${rustflags ? `, RUSTFLAGS="${rustflags}"` : ''})`
+const label = `${triple} (${flags.release ? 'release' : 'quick'} profile${floor ? `, glibc ${floor}` : ''}${rustflags ? `, RUSTFLAGS="${rustflags}"` : ''})`
 
 if (flags['dry-run']) {
   console.log(`would run: napi ${args.join(' ')}${rustflags ? `\n  with RUSTFLAGS="${rustflags}"` : ''}`)

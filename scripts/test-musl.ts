@@ -23,7 +23,7 @@ import { hostRunnableMuslNode, inMuslRoot, muslLibcSymbols, muslRootEnv, muslRoo
 import { MUSL_LIBC_SYMBOLS } from './lib/musl-symbols.generated.js'
 import { ADDON_DIR, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
 import { avaCounts, run } from './lib/run.js'
-import { platformPackages, readAddonManifest } from './lib/targets.js'
+import { GLIBC_FLOOR, platformPackages, readAddonManifest } from './lib/targets.js'
 
 const TARGET = 'x86_64-unknown-linux-musl'
 const { values: flags } = parseArgs({ options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
@@ -72,7 +72,7 @@ const check = (name: string, passed: boolean, detail: string) => {
 // 1. The static audit: what the musl binary links (musl's libc only: zig names it libc.so, a
 //    name musl's loader resolves to itself), no initial-exec TLS, no glibc-only functions.
 {
-  const [report] = await auditFiles(await collectBinaries([muslBinary]), { glibcFloor: '2.17', localGlibc: false })
+  const [report] = await auditFiles(await collectBinaries([muslBinary]), { glibcFloor: GLIBC_FLOOR, localGlibc: false })
   const problems = report?.findings.filter((f) => f.severity !== 'note').map((f) => f.cause) ?? ['not audited']
   check(
     `npm run audit: ${musl.binary}`,
@@ -196,7 +196,7 @@ check('control: the musl binary is refused by glibc Node.js', muslInGlibc !== 'L
 const truth: Array<Array<string | number>> = []
 const wontLoad = /will not load there|musl refuses it|wrong CPU|musl's libc does not have|links no C library/
 for (const { spec, tarball } of await fetchGroundTruth()) {
-  const [report] = await auditFiles(await collectBinaries([tarball]), { glibcFloor: '2.17', localGlibc: false })
+  const [report] = await auditFiles(await collectBinaries([tarball]), { glibcFloor: GLIBC_FLOOR, localGlibc: false })
   if (!report) throw new Error(`no binary audited in ${tarball}`)
   const packed = join(WORK, 'truth', spec.replace(/[@/]/g, '_'))
   mkdirSync(packed, { recursive: true })
@@ -214,7 +214,7 @@ for (const { spec, tarball } of await fetchGroundTruth()) {
   check(
     `ground truth: ${spec}`,
     factsAgree && loads === predicted,
-    `audit ${report.verdict}${floor ? ` (${floor} > 2.17)` : ''}, ${report.facts.libc}; readelf ${readelfLibc}; loader: ${loads ? 'loads' : loaded.slice(0, 60)}`,
+    `audit ${report.verdict}${floor ? ` (${floor} > ${GLIBC_FLOOR})` : ''}, ${report.facts.libc}; readelf ${readelfLibc}; loader: ${loads ? 'loads' : loaded.slice(0, 60)}`,
   )
   truth.push([spec, report.verdict, `${report.facts.libc ?? '?'} / ${readelfLibc}`, loads ? 'loads' : 'refused', factsAgree && loads === predicted ? 'agree' : 'DISAGREE'])
 }

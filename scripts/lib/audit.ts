@@ -7,6 +7,7 @@
 // (PE): the format and CPU. Each problem comes with its cause and its fix.
 import { ElfError, type ElfInfo, isElf, parseElf } from './elf.js'
 import { MUSL_LIBC_SYMBOLS } from './musl-symbols.generated.js'
+import { GLIBC_FLOOR } from './targets.js'
 
 export type Severity = 'error' | 'warning' | 'note'
 
@@ -134,8 +135,8 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, findings: Fin
       } else {
         add('error', `needs GLIBC_${glibcMax}, above the floor ${floor}: ${list}`, `build against glibc ${floor} (cargo-zigbuild target suffix, e.g. x86_64-unknown-linux-gnu.${floor}) so older distributions can load it`)
       }
-    } else if (expected.floorNote && glibcMax && compareVersions(glibcMax, '2.17') > 0) {
-      add('note', `needs GLIBC_${glibcMax}: ${expected.floorNote}`, 'release builds are held to glibc 2.17')
+    } else if (expected.floorNote && glibcMax && compareVersions(glibcMax, GLIBC_FLOOR) > 0) {
+      add('note', `needs GLIBC_${glibcMax}: ${expected.floorNote}`, 'release builds (npm run build -- --release) link against the glibc floor')
     }
     const cxx = elf.versionsNeeded.flatMap((v) => v.versions.map((x) => x.name)).filter((n) => /^(GLIBCXX|CXXABI)_/.test(n))
     if (cxx.length > 0) add('note', `needs libstdc++: ${cxx.toSorted().at(-1)}`, 'check it against the oldest libstdc++ you support')

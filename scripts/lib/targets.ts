@@ -6,6 +6,12 @@ import { join } from 'node:path'
 
 import { ADDON_DIR, NPM_DIR } from './paths.js'
 
+/**
+ * The oldest glibc a release binary must load on (2.17: CentOS 7, Amazon Linux 2, Debian 8 and
+ * newer). Release builds link against it with zig; the audit holds published binaries to it.
+ */
+export const GLIBC_FLOOR = '2.17'
+
 export interface AddonManifest {
   name: string
   version: string

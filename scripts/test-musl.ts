@@ -21,8 +21,8 @@ import { fetchGroundTruth } from './lib/ground-truth.js'
 import { bad, bytes, ok, seconds, table } from './lib/log.js'
 import { hostRunnableMuslNode, inMuslRoot, muslLibcSymbols, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
 import { MUSL_LIBC_SYMBOLS } from './lib/musl-symbols.generated.js'
-import { ADDON_DIR, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
-import { avaCounts, run } from './lib/run.js'
+import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
+import { avaCounts, run, runnerCounts } from './lib/run.js'
 import { GLIBC_FLOOR, platformPackages, readAddonManifest } from './lib/targets.js'
 
 const TARGET = 'x86_64-unknown-linux-musl'
@@ -93,23 +93,21 @@ const check = (name: string, passed: boolean, detail: string) => {
 }
 
 // 2. The addon's whole ava suite under each musl Node.js, inside the root.
-const ava = join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')
 const suites: Array<Array<string | number>> = []
 let passed = 0
 let failed = 0
 for (const node of nodes) {
-  const result = await run(inMuslRoot([node.bin, ava], { binds, cwd: ADDON_DIR }), { env: muslRootEnv() })
-  const counts = avaCounts(result.output)
-  const failures = counts.failed + (result.ok || counts.failed > 0 ? 0 : 1)
+  const result = await run(inMuslRoot([node.bin, AVA_CLI], { binds, cwd: ADDON_DIR }), { env: muslRootEnv() })
+  const counts = runnerCounts(result, avaCounts)
   passed += counts.passed
-  failed += failures
+  failed += counts.failed
   suites.push([
     result.ok ? '✓' : '✗',
     TARGET,
     'musl',
     `${node.version} (musl)`,
     bytes(statSync(muslBinary).size),
-    `${counts.passed} passed, ${failures} failed`,
+    `${counts.passed} passed, ${counts.failed} failed`,
     seconds(result.ms),
   ])
 }
@@ -179,7 +177,7 @@ check('control: the musl binary is refused by glibc Node.js', muslInGlibc !== 'L
 //     /usr/bin/ldd, decides glibc, and the glibc binary cannot load in musl Node.js.
 {
   const hostNode = await hostRunnableMuslNode(node24.major)
-  const result = await $({ quiet: true, nothrow: true, cwd: ADDON_DIR })`${hostNode} ${ava}`
+  const result = await $({ quiet: true, nothrow: true, cwd: ADDON_DIR })`${hostNode} ${AVA_CLI}`
   const output = result.stdout + result.stderr
   const counts = avaCounts(output)
   const wrongPick = /Cannot find native binding/.test(output)

@@ -3,15 +3,14 @@
 // "test:node: N passed, M failed".
 //
 //   npm run test:node [-- --node 22 --node 24]
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
 import { bad, ok, seconds, table } from './lib/log.js'
 import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
-import { ADDON_DIR, ROOT } from './lib/paths.js'
-import { avaCounts, run } from './lib/run.js'
+import { ADDON_DIR, AVA_CLI } from './lib/paths.js'
+import { avaCounts, run, runnerCounts } from './lib/run.js'
 
 const { values: flags } = parseArgs({ options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
 
@@ -26,12 +25,11 @@ for (const major of flags.node) {
   const start = performance.now()
   try {
     const node = await provisionNode(major)
-    const result = await run([node.bin, join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')], { cwd: ADDON_DIR })
-    const counts = avaCounts(result.output)
-    const failures = counts.failed + (result.ok || counts.failed > 0 ? 0 : 1)
+    const result = await run([node.bin, AVA_CLI], { cwd: ADDON_DIR })
+    const counts = runnerCounts(result, avaCounts)
     passed += counts.passed
-    failed += failures
-    rows.push([result.ok ? '✓' : '✗', node.version, `${counts.passed} passed, ${failures} failed`, seconds(performance.now() - start)])
+    failed += counts.failed
+    rows.push([result.ok ? '✓' : '✗', node.version, `${counts.passed} passed, ${counts.failed} failed`, seconds(performance.now() - start)])
   } catch (error) {
     failed += 1
     bad(`Node.js ${major}: ${(error as Error).message}`)

@@ -8,7 +8,7 @@ import { $ } from 'zx'
 
 import { auditBinary, type BinaryReport, type Expectation } from './audit.js'
 import { ADDON_DIR, NPM_DIR, ROOT } from './paths.js'
-import { platformPackages, readAddonManifest } from './targets.js'
+import { type PlatformPackage, platformPackages, readAddonManifest } from './targets.js'
 
 export interface AuditOptions {
   /** The oldest glibc release builds must load on, e.g. `2.17`. */
@@ -97,8 +97,7 @@ function nearestPackageJson(file: string): string | undefined {
 }
 
 /** What `file` must be: its package's labels, or else the napi.targets entry its name names. */
-function expectationFor(input: Input, options: AuditOptions): Expectation | undefined {
-  const targets = platformPackages(readAddonManifest())
+function expectationFor(input: Input, options: AuditOptions, targets: PlatformPackage[]): Expectation | undefined {
   const byName = targets.find((t) => basename(input.path) === t.binary)
   const packageJson = input.packageJson ?? (input.path ? nearestPackageJson(input.path) : undefined)
   let expected: Expectation | undefined
@@ -137,6 +136,7 @@ function expectationFor(input: Input, options: AuditOptions): Expectation | unde
 }
 
 export async function auditFiles(inputs: Input[], options: AuditOptions): Promise<BinaryReport[]> {
+  const targets = platformPackages(readAddonManifest())
   return inputs.map((input) => {
     if (!input.path) {
       return {
@@ -146,7 +146,7 @@ export async function auditFiles(inputs: Input[], options: AuditOptions): Promis
         verdict: 'error',
       } satisfies BinaryReport
     }
-    return auditBinary(input.label, readFileSync(input.path), expectationFor(input, options))
+    return auditBinary(input.label, readFileSync(input.path), expectationFor(input, options, targets))
   })
 }
 

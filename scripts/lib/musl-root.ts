@@ -152,7 +152,7 @@ async function assemble(majors: string[]): Promise<void> {
 /** The root with the given Node.js majors in it, assembled or reused. */
 export async function provisionMuslRoot(majors: string[]): Promise<MuslNode[]> {
   const marker = join(MUSL_ROOT, '.complete')
-  const present = existsSync(marker) ? (await $({ quiet: true })`cat ${marker}`).stdout.trim().split(' ') : []
+  const present = existsSync(marker) ? readFileSync(marker, 'utf8').trim().split(' ') : []
   if (!majors.every((m) => present.includes(m))) {
     await withLock('musl-root', async () => {
       const now = existsSync(marker) ? readFileSync(marker, 'utf8').trim().split(' ') : []

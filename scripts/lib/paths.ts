@@ -13,5 +13,8 @@ export const CARGO_CONFIG = join(ROOT, '.cargo', 'config.toml')
 /** Downloads and toolchains the scripts install, kept between runs. */
 export const CACHE_DIR = process.env.HASHKIT_CACHE_DIR ?? join(ROOT, '.cache')
 
+/** ava's command-line entry, run with a chosen Node.js binary. */
+export const AVA_CLI = join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')
+
 /** A dev tool's executable, so scripts work when run directly as well as from npm scripts. */
 export const localBin = (name: string) => join(ROOT, 'node_modules', '.bin', name)

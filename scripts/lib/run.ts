@@ -39,6 +39,15 @@ export function avaCounts(output: string): Counts {
   }
 }
 
+/**
+ * A runner's counts, read from its output with `parse`. A runner that failed without reporting
+ * a failed test (a crash, a compile error) counts as one failure.
+ */
+export function runnerCounts(result: RunResult, parse: (output: string) => Counts): Counts {
+  const counts = parse(result.output)
+  return { passed: counts.passed, failed: counts.failed + (result.ok || counts.failed > 0 ? 0 : 1) }
+}
+
 /** Sums every `test result:` line cargo test prints (unit tests, doc tests, each crate). */
 export function cargoCounts(output: string): Counts {
   let passed = 0

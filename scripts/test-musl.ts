@@ -5,11 +5,14 @@
 // prove this harness fails when a binary would fail on Alpine. Ends with tables and one line
 // "test:musl: N passed, M failed".
 //
-//   npm run test:musl [-- --node 22 --node 24]
+//   npm run test:musl [-- --node 22 --node 24] [--release]
+//
+// --release builds with the release profile, as the workflows do (npm run test:linux uses it);
+// without it the quick profile keeps the edit-test loop short.
 //
 // Without root or on another OS it says why it cannot run and exits 0; under CI=true that is a
 // failure.
-import { copyFileSync, cpSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
@@ -18,7 +21,8 @@ import { $ } from 'zx'
 import { auditFiles, collectBinaries } from './lib/audit-files.js'
 import { zigCommand } from './lib/cross.js'
 import { fetchGroundTruth } from './lib/ground-truth.js'
-import { bad, bytes, ok, seconds, table } from './lib/log.js'
+import { auditBinaryFile, saveRows, type SuiteRow, suiteTable } from './lib/linux-suites.js'
+import { bad, ok, seconds, table } from './lib/log.js'
 import { hostRunnableMuslNode, inMuslRoot, muslLibcSymbols, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
 import { MUSL_LIBC_SYMBOLS } from './lib/musl-symbols.generated.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
@@ -26,7 +30,9 @@ import { avaCounts, run, runnerCounts } from './lib/run.js'
 import { GLIBC_FLOOR, platformPackages, readAddonManifest } from './lib/targets.js'
 
 const TARGET = 'x86_64-unknown-linux-musl'
-const { values: flags } = parseArgs({ options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
+const { values: flags } = parseArgs({
+  options: { node: { type: 'string', multiple: true, default: ['22', '24'] }, release: { type: 'boolean', default: false } },
+})
 
 const unsupported = await muslRootUnsupported()
 if (unsupported) {
@@ -50,7 +56,7 @@ rmSync(WORK, { recursive: true, force: true })
 mkdirSync(WORK, { recursive: true })
 
 const nodes = await provisionMuslRoot(flags.node)
-await $({ cwd: ROOT, stdio: 'inherit' })`npm run build -- --target ${TARGET}`
+await $({ cwd: ROOT, stdio: 'inherit' })`npm run build -- ${flags.release ? ['--release'] : []} --target ${TARGET}`
 await $({ cwd: ROOT, stdio: 'inherit' })`npm run build`
 await $({ cwd: ADDON_DIR, stdio: 'inherit' })`${localBin('tsc')} -p __test__`
 
@@ -71,15 +77,12 @@ const check = (name: string, passed: boolean, detail: string) => {
 
 // 1. The static audit: what the musl binary links (musl's libc only: zig names it libc.so, a
 //    name musl's loader resolves to itself), no initial-exec TLS, no glibc-only functions.
-{
-  const [report] = await auditFiles(await collectBinaries([muslBinary]), { glibcFloor: GLIBC_FLOOR, localGlibc: false })
-  const problems = report?.findings.filter((f) => f.severity !== 'note').map((f) => f.cause) ?? ['not audited']
-  check(
-    `npm run audit: ${musl.binary}`,
-    report?.verdict === 'ok',
-    problems.length ? problems.join('; ') : `links ${report?.facts.needed?.join(', ')}; no initial-exec TLS; every function in musl's libc`,
-  )
-}
+const audit = await auditBinaryFile(muslBinary)
+check(
+  `npm run audit: ${musl.binary}`,
+  audit.verdict === 'ok',
+  audit.problems.length ? audit.problems.join('; ') : `links ${audit.needed.join(', ')}; no initial-exec TLS; every function in musl's libc`,
+)
 
 // The audit's list of musl functions must be what this musl's libc.so exports.
 {
@@ -93,23 +96,10 @@ const check = (name: string, passed: boolean, detail: string) => {
 }
 
 // 2. The addon's whole ava suite under each musl Node.js, inside the root.
-const suites: Array<Array<string | number>> = []
-let passed = 0
-let failed = 0
+const suites: SuiteRow[] = []
 for (const node of nodes) {
   const result = await run(inMuslRoot([node.bin, AVA_CLI], { binds, cwd: ADDON_DIR }), { env: muslRootEnv() })
-  const counts = runnerCounts(result, avaCounts)
-  passed += counts.passed
-  failed += counts.failed
-  suites.push([
-    result.ok ? '✓' : '✗',
-    TARGET,
-    'musl',
-    `${node.version} (musl)`,
-    bytes(statSync(muslBinary).size),
-    `${counts.passed} passed, ${counts.failed} failed`,
-    seconds(result.ms),
-  ])
+  suites.push({ target: TARGET, libc: 'musl', node: `${node.version} (x64)`, size: audit.size, audit: audit.verdict, ...runnerCounts(result, avaCounts), ms: result.ms })
 }
 
 // 3. The user's path: the addon with both Linux x64 platform packages side by side in
@@ -217,11 +207,18 @@ for (const { spec, tarball } of await fetchGroundTruth()) {
   truth.push([spec, report.verdict, `${report.facts.libc ?? '?'} / ${readelfLibc}`, loads ? 'loads' : 'refused', factsAgree && loads === predicted ? 'agree' : 'DISAGREE'])
 }
 
+let passed = 0
+let failed = 0
+for (const row of suites) {
+  passed += row.passed
+  failed += row.failed
+}
 for (const c of checks) {
   if (c.ok) passed++
   else failed++
 }
-console.log(`\n${table(['', 'target', 'libc', 'Node.js', 'binary', 'tests', 'time'], suites)}\n`)
+saveRows('test-musl', suites)
+console.log(`\n${suiteTable(suites)}\n`)
 console.log(`${table(['', 'check', 'result'], checks.map((c) => [c.ok ? '✓' : '✗', c.name, c.detail.length > 90 ? `${c.detail.slice(0, 87)}...` : c.detail]))}\n`)
 console.log(`${table(['package', 'audit', 'libc (audit / readelf)', 'real loader', ''], truth)}\n`)
 console.log(`test:musl finished in ${seconds(performance.now() - started)}`)

@@ -352,7 +352,12 @@ test('a truncated addon is refused with the structure and sizes named', (t) => {
   const bytes = load(t, GNU_ADDON)
   if (!bytes) return
   t.throws(() => parseElf(bytes.subarray(0, 16)), { instanceOf: ElfError, message: 'truncated: the ELF64 header (offset 0, 64 bytes) ends past the end of the file (16 bytes)' })
-  t.throws(() => parseElf(bytes.subarray(0, 64)), { instanceOf: ElfError, message: /^truncated: the program header table \(offset 64, 11 entries of 56 bytes\)/ })
+  // e_phnum: the quick and release builds differ in their number of program headers.
+  const phnum = new DataView(bytes.buffer, bytes.byteOffset, 64).getUint16(56, true)
+  t.throws(() => parseElf(bytes.subarray(0, 64)), {
+    instanceOf: ElfError,
+    message: `truncated: the program header table (offset 64, ${phnum} entries of 56 bytes) ends past the end of the file (64 bytes)`,
+  })
   const half = Math.floor(bytes.length / 2)
   t.throws(() => parseElf(bytes.subarray(0, half)), { instanceOf: ElfError, message: new RegExp(`^truncated: the section header table .* \\(${half} bytes\\)$`) })
   for (const length of [1000, 4096, 0x20000, bytes.length - 1]) t.is(survives(t, bytes.subarray(0, length), `truncated at ${length}`), 'refused')

@@ -20,8 +20,8 @@ import { $ } from 'zx'
 import { arm64Root, arm64Unsupported, inArm64Root, type Libc, provisionArm64Root } from './lib/arm64-root.js'
 import { rootEnv } from './lib/chroot.js'
 import { parseElf } from './lib/elf.js'
-import { auditBinaryFile, saveRows, type SuiteRow, suiteTable } from './lib/linux-suites.js'
-import { bad, ok, seconds, table } from './lib/log.js'
+import { Checks, stopIfUnsupported } from './lib/checks.js'
+import { auditBinaryFile, finish, type SuiteRow } from './lib/linux-suites.js'
 import { muslLibcSymbols, muslRootUnsupported, type RootNode } from './lib/musl-root.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
 import { avaCounts, run, runnerCounts } from './lib/run.js'
@@ -30,15 +30,7 @@ import { platformPackages, readAddonManifest } from './lib/targets.js'
 const { values: flags } = parseArgs({ options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
 
 const unsupported = (await muslRootUnsupported()) ?? (await arm64Unsupported())
-if (unsupported) {
-  if (process.env.CI === 'true') {
-    bad(`test:arm64 cannot run: it ${unsupported}`)
-    console.log('test:arm64: 0 passed, 1 failed')
-    process.exit(1)
-  }
-  console.log(`- test:arm64 skipped: it ${unsupported}`)
-  process.exit(0)
-}
+stopIfUnsupported('test:arm64', unsupported)
 
 const started = performance.now()
 const manifest = readAddonManifest()
@@ -62,16 +54,8 @@ for (const libc of ['glibc', 'musl'] as const) {
 }
 await $({ cwd: ADDON_DIR, stdio: 'inherit' })`${localBin('tsc')} -p __test__`
 
-interface Check {
-  name: string
-  ok: boolean
-  detail: string
-}
-const checks: Check[] = []
-const check = (name: string, passed: boolean, detail: string) => {
-  checks.push({ name, ok: passed, detail })
-  ;(passed ? ok : bad)(`${name}: ${detail}`)
-}
+const checks = new Checks()
+const check = checks.check.bind(checks)
 const binds = [ROOT, WORK]
 const runSuite = (libc: Libc, node: RootNode, cwd: string) =>
   run(inArm64Root(libc, [node.bin, AVA_CLI], { binds, cwd }), { env: rootEnv() })
@@ -194,19 +178,4 @@ for (const libc of ['glibc', 'musl'] as const) {
   )
 }
 
-let passed = 0
-let failed = 0
-for (const row of rows) {
-  passed += row.passed
-  failed += row.failed
-}
-for (const c of checks) {
-  if (c.ok) passed++
-  else failed++
-}
-saveRows('test-arm64', rows)
-console.log(`\n${suiteTable(rows)}\n`)
-console.log(`${table(['', 'check', 'result'], checks.map((c) => [c.ok ? '✓' : '✗', c.name, c.detail.length > 90 ? `${c.detail.slice(0, 87)}...` : c.detail]))}\n`)
-console.log(`test:arm64 finished in ${seconds(performance.now() - started)}`)
-console.log(`test:arm64: ${passed} passed, ${failed} failed`)
-if (failed > 0) process.exitCode = 1
+finish('test:arm64', rows, checks, started)

@@ -21,8 +21,9 @@ import { $ } from 'zx'
 import { auditFiles, collectBinaries } from './lib/audit-files.js'
 import { zigCommand } from './lib/cross.js'
 import { fetchGroundTruth } from './lib/ground-truth.js'
-import { auditBinaryFile, saveRows, type SuiteRow, suiteTable } from './lib/linux-suites.js'
-import { bad, ok, seconds, table } from './lib/log.js'
+import { Checks, stopIfUnsupported } from './lib/checks.js'
+import { auditBinaryFile, finish, type SuiteRow } from './lib/linux-suites.js'
+import { table } from './lib/log.js'
 import { hostRunnableMuslNode, inMuslRoot, muslLibcSymbols, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
 import { MUSL_LIBC_SYMBOLS } from './lib/musl-symbols.generated.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
@@ -35,15 +36,7 @@ const { values: flags } = parseArgs({
 })
 
 const unsupported = await muslRootUnsupported()
-if (unsupported) {
-  if (process.env.CI === 'true') {
-    bad(`test:musl cannot run: it ${unsupported}`)
-    console.log('test:musl: 0 passed, 1 failed')
-    process.exit(1)
-  }
-  console.log(`- test:musl skipped: it ${unsupported}`)
-  process.exit(0)
-}
+stopIfUnsupported('test:musl', unsupported)
 
 const started = performance.now()
 const manifest = readAddonManifest()
@@ -64,16 +57,8 @@ const muslBinary = join(ADDON_DIR, musl.binary)
 const gnuBinary = join(ADDON_DIR, gnu.binary)
 const binds = [ROOT]
 
-interface Check {
-  name: string
-  ok: boolean
-  detail: string
-}
-const checks: Check[] = []
-const check = (name: string, passed: boolean, detail: string) => {
-  checks.push({ name, ok: passed, detail })
-  ;(passed ? ok : bad)(`${name}: ${detail}`)
-}
+const checks = new Checks()
+const check = checks.check.bind(checks)
 
 // 1. The static audit: what the musl binary links (musl's libc only: zig names it libc.so, a
 //    name musl's loader resolves to itself), no initial-exec TLS, no glibc-only functions.
@@ -207,20 +192,4 @@ for (const { spec, tarball } of await fetchGroundTruth()) {
   truth.push([spec, report.verdict, `${report.facts.libc ?? '?'} / ${readelfLibc}`, loads ? 'loads' : 'refused', factsAgree && loads === predicted ? 'agree' : 'DISAGREE'])
 }
 
-let passed = 0
-let failed = 0
-for (const row of suites) {
-  passed += row.passed
-  failed += row.failed
-}
-for (const c of checks) {
-  if (c.ok) passed++
-  else failed++
-}
-saveRows('test-musl', suites)
-console.log(`\n${suiteTable(suites)}\n`)
-console.log(`${table(['', 'check', 'result'], checks.map((c) => [c.ok ? '✓' : '✗', c.name, c.detail.length > 90 ? `${c.detail.slice(0, 87)}...` : c.detail]))}\n`)
-console.log(`${table(['package', 'audit', 'libc (audit / readelf)', 'real loader', ''], truth)}\n`)
-console.log(`test:musl finished in ${seconds(performance.now() - started)}`)
-console.log(`test:musl: ${passed} passed, ${failed} failed`)
-if (failed > 0) process.exitCode = 1
+finish('test:musl', suites, checks, started, [table(['package', 'audit', 'libc (audit / readelf)', 'real loader', ''], truth)])

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { join } from 'node:path'
 
 import { auditFiles, collectBinaries } from './audit-files.js'
+import type { Checks } from './checks.js'
 import { bytes, seconds, table } from './log.js'
 import { CACHE_DIR } from './paths.js'
 import { GLIBC_FLOOR } from './targets.js'
@@ -67,4 +68,19 @@ export async function auditBinaryFile(file: string): Promise<{ verdict: string; 
     needed: report.facts.needed ?? [],
     size: statSync(file).size,
   }
+}
+
+/**
+ * The end of test:musl and test:arm64: saves the rows for test:linux, prints the suite table,
+ * the checks and any `extra` tables, and the closing line "<script>: N passed, M failed" (tests
+ * plus checks); sets a failing exit code when anything failed.
+ */
+export function finish(script: string, rows: SuiteRow[], checks: Checks, started: number, extra: string[] = []): void {
+  const passed = rows.reduce((n, r) => n + r.passed, 0) + checks.passed
+  const failed = rows.reduce((n, r) => n + r.failed, 0) + checks.failed
+  saveRows(script.replace(':', '-'), rows)
+  for (const block of [suiteTable(rows), checks.table(), ...extra]) console.log(`\n${block}`)
+  console.log(`\n${script} finished in ${seconds(performance.now() - started)}`)
+  console.log(`${script}: ${passed} passed, ${failed} failed`)
+  if (failed > 0) process.exitCode = 1
 }

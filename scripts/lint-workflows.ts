@@ -2,9 +2,10 @@
 // checking each `run:` block. One ✓/✗ line per workflow, each finding with its place, and a
 // closing line "lint:workflows: N passed, M failed" (N: files with no finding).
 //
-// Both tools are pinned and installed on first use into the cache, so every machine reports
-// the same findings: actionlint with `go install` (needs Go), shellcheck from Debian's archive
-// (a .deb unpacked into the cache; the system is untouched). Under CI=true a missing Go fails.
+// Both tools are pinned, so every machine reports the same findings. actionlint is installed on
+// first use into the cache with `go install` (needs Go; under CI=true a missing Go fails).
+// shellcheck is the one on PATH when it is the pinned version, else on Debian it is fetched from
+// Debian's archive (a .deb unpacked into the cache; the system is untouched).
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { arch } from 'node:os'
 import { basename, delimiter, join, relative } from 'node:path'
@@ -18,7 +19,7 @@ import { CACHE_DIR, ROOT } from './lib/paths.js'
 
 /** Bump to take a newer actionlint; its findings may change with it. */
 export const ACTIONLINT_VERSION = '1.7.12'
-/** Debian 12's shellcheck, whose binary runs on glibc 2.36 and newer (Debian 12, Ubuntu 24.04). */
+/** Debian 12's and Ubuntu 24.04's shellcheck (the version their apt installs). */
 export const SHELLCHECK_VERSION = '0.9.0'
 const SHELLCHECK_SUITE = 'bookworm'
 
@@ -56,23 +57,24 @@ async function ensureActionlint(): Promise<string | undefined> {
   return bin
 }
 
-/** The folder holding a `shellcheck` executable of SHELLCHECK_VERSION. */
+/** The folder holding a `shellcheck` executable of SHELLCHECK_VERSION ('' when it is the one on PATH). */
 async function ensureShellcheck(): Promise<string> {
+  // Already installed at the pinned version (apt-get install shellcheck on Debian 12 or Ubuntu 24.04).
+  const onPath = await $({ quiet: true, nothrow: true })`shellcheck --version`
+  if (onPath.exitCode === 0 && onPath.stdout.includes(`version: ${SHELLCHECK_VERSION}\n`)) return ''
   const dir = join(CACHE_DIR, 'shellcheck')
   const root = join(dir, 'root')
   const bin = join(root, 'usr', 'bin')
   const marker = join(dir, 'hashkit-version')
   const installed = () => existsSync(join(bin, 'shellcheck')) && existsSync(marker) && readFileSync(marker, 'utf8') === SHELLCHECK_VERSION
   if (installed()) return bin
-  const apt = (await $({ quiet: true, nothrow: true })`command -v apt-get`).stdout.trim()
-  if (!apt || process.platform !== 'linux') {
-    // Not Debian or Ubuntu: a shellcheck the developer installed (brew install shellcheck).
-    const version = await $({ quiet: true, nothrow: true })`shellcheck --version`
-    if (version.exitCode === 0) {
-      console.log(`- shellcheck from PATH (${/version: (\S+)/.exec(version.stdout)?.[1] ?? '?'}; CI uses ${SHELLCHECK_VERSION})`)
-      return ''
-    }
-    throw new Error(`shellcheck is needed to check run: blocks: install it (brew install shellcheck, or on Debian/Ubuntu this script fetches ${SHELLCHECK_VERSION} itself)`)
+  // Debian's archive is verified with Debian's keyring, which only Debian systems have.
+  if (process.platform !== 'linux' || !existsSync('/usr/share/keyrings/debian-archive-keyring.gpg')) {
+    const found = onPath.exitCode === 0 ? `shellcheck ${/version: (\S+)/.exec(onPath.stdout)?.[1] ?? '?'} is on PATH` : 'no shellcheck is on PATH'
+    throw new Error(
+      `${found}; the findings are pinned to shellcheck ${SHELLCHECK_VERSION}: install that version ` +
+        '(Debian 12 and Ubuntu 24.04: apt-get install shellcheck; elsewhere: https://github.com/koalaman/shellcheck/releases)',
+    )
   }
   await withLock('shellcheck', async () => {
     if (installed()) return

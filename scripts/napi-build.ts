@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
-import { crossEnv } from './lib/cross.js'
+import { crossEnv, ensureRustTarget } from './lib/cross.js'
 import { bytes, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, BINDING_MANIFEST, localBin } from './lib/paths.js'
 import { rustflagsFor, rustHost } from './lib/rust.js'
@@ -35,7 +35,18 @@ if (!manifest.napi.targets.includes(triple)) {
 // Release builds for glibc link against the glibc floor, through zig (cargo-zigbuild's
 // `<triple>.<glibc version>` targets), even for this machine's own target.
 const floor = flags.release && triple.endsWith('-linux-gnu') ? GLIBC_FLOOR : undefined
-const cross = triple !== host || floor !== undefined
+// Only Linux targets link with zig. A macOS or Windows target is built by that OS's own
+// toolchain (Xcode's clang, MSVC), which links both CPUs: it needs the Rust target, no zig.
+const targetOs = parseTarget(triple).platform
+const linux = targetOs === 'linux'
+const cross = linux && (triple !== host || floor !== undefined)
+const needsRustTarget = !cross && triple !== host
+if (!linux && targetOs !== parseTarget(host).platform && !flags['dry-run']) {
+  throw new Error(
+    `${triple} is built with ${targetOs}'s own toolchain: build it on a ${targetOs} machine (the CI workflow's ${targetOs} runner does). ` +
+      'Only Linux targets cross-build here, with zig.',
+  )
+}
 
 const rustflags = rustflagsFor(triple)
 const profile = flags.release ? ['--release'] : ['--profile', 'quick']
@@ -57,14 +68,17 @@ const args = [
 const env = {
   ...process.env,
   ...(rustflags ? { RUSTFLAGS: rustflags } : {}),
-  // Other targets link with zig: their Rust std and zig are installed on first use.
+  // Other Linux targets link with zig: their Rust std and zig are installed on first use.
   ...(cross && !flags['dry-run'] ? await crossEnv(triple) : {}),
 }
+if (needsRustTarget && !flags['dry-run']) await ensureRustTarget(triple)
 const binary = join(ADDON_DIR, `${manifest.napi.binaryName}.${parseTarget(triple).platformArchABI}.node`)
 const label = `${triple} (${flags.release ? 'release' : 'quick'} profile${floor ? `, glibc ${floor}` : ''}${rustflags ? `, RUSTFLAGS="${rustflags}"` : ''})`
 
 if (flags['dry-run']) {
   console.log(`would run: napi ${args.join(' ')}${rustflags ? `\n  with RUSTFLAGS="${rustflags}"` : ''}`)
+  if (cross) console.log(`  linked with zig (cargo-zigbuild), after rustup target add ${triple}`)
+  else if (needsRustTarget) console.log(`  with ${targetOs}'s own toolchain, after rustup target add ${triple}`)
 } else {
   console.log(`→ napi build for ${label} …`)
   const start = performance.now()

@@ -1,0 +1,169 @@
+// The workflows against napi.targets and the security rules: the build matrix is exactly the
+// platform list, every Linux binary is smoke-loaded on its CPU in the image of its libc under
+// each maintained Node.js line, actions are pinned, tokens are minimal. Each check is also run
+// on a mutated copy of the real file, to show it notices the mistake it is there for.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import test, { type ExecutionContext } from 'ava'
+
+import { ADDON_DIR, ROOT } from '../lib/paths.js'
+import { readAddonManifest } from '../lib/targets.js'
+import {
+  checkBuildMatrix,
+  checkConcurrency,
+  checkIdToken,
+  checkPermissions,
+  checkPinnedActions,
+  checkRunBlocks,
+  checkTestMatrix,
+  checkTriggers,
+  expandMatrix,
+  expectedTestRuns,
+  loadWorkflows,
+  missingNpmScripts,
+  NODE_LINES,
+  parseWorkflow,
+  type Workflow,
+} from '../lib/workflows.js'
+
+const targets = readAddonManifest().napi.targets
+const workflows = loadWorkflows()
+const byName = (file: string) => {
+  const wf = workflows.find((w) => w.file === file)
+  if (!wf) throw new Error(`.github/workflows/${file} is missing`)
+  return wf
+}
+const ci = byName('ci.yml')
+const release = byName('release.yml')
+const scripts = {
+  root: (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+  workspaces: { '@napi-kit/hashkit': (JSON.parse(readFileSync(join(ADDON_DIR, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts },
+}
+
+/** Every check over one workflow; ci.yml also against napi.targets. */
+function problems(wf: Workflow, withTargets = targets): string[] {
+  return [
+    ...(wf.file === 'ci.yml' ? [...checkBuildMatrix(wf, withTargets), ...checkTestMatrix(wf, withTargets), ...checkConcurrency(wf)] : []),
+    ...checkPinnedActions(wf),
+    ...checkPermissions(wf),
+    ...checkIdToken(wf),
+    ...checkTriggers(wf),
+    ...checkRunBlocks(wf),
+  ]
+}
+
+/** A copy of `wf` with `from` replaced by `to` (which must occur). */
+function mutate(t: ExecutionContext, wf: Workflow, from: string | RegExp, to: string): Workflow {
+  const text = wf.text.replace(from, to)
+  t.not(text, wf.text, `the mutation ${String(from)} changed nothing`)
+  return parseWorkflow(wf.file, text)
+}
+const mentions = (t: ExecutionContext, found: string[], pattern: RegExp) =>
+  t.true(found.some((p) => pattern.test(p)), `expected a problem matching ${pattern}, got:\n${found.join('\n')}`)
+
+test('ci.yml and release.yml pass every check', (t) => {
+  t.deepEqual(workflows.map((w) => w.file), ['ci.yml', 'release.yml'])
+  for (const wf of workflows) t.deepEqual(problems(wf), [], wf.file)
+})
+
+test('the build matrix is napi.targets, one entry each', (t) => {
+  const build = expandMatrix(ci.jobs.build?.strategy?.matrix)
+  t.deepEqual(build.map((e) => e.target).toSorted(), targets.toSorted())
+})
+
+test('every Linux target is smoke-loaded in its libc image under each maintained Node.js line', (t) => {
+  const linux = expectedTestRuns(targets).filter((r) => r.os === 'linux')
+  t.is(linux.length, 4 * NODE_LINES.length)
+  t.deepEqual([...new Set(linux.filter((r) => r.target.endsWith('-musl')).map((r) => r.image))], ['alpine'])
+  t.deepEqual([...new Set(linux.filter((r) => r.target.endsWith('-gnu')).map((r) => r.image))], ['slim'])
+  t.deepEqual(checkTestMatrix(ci, targets), [])
+})
+
+test('run steps call npm scripts that exist', (t) => {
+  const missing = workflows.flatMap((wf) => missingNpmScripts(wf, scripts))
+  // `npm run release` (scripts/release.ts) is checked once the script exists in this tree.
+  const pending = existsSync(join(ROOT, 'scripts', 'release.ts')) ? [] : missing.filter((m) => /runs npm run release,/.test(m))
+  if (pending.length > 0) t.log(`pending until scripts/release.ts lands: ${pending.join('; ')}`)
+  t.deepEqual(missing.filter((m) => !pending.includes(m)), [])
+})
+
+test('the release runs after CI and publishes with npm run release', (t) => {
+  t.is(release.jobs.ci?.uses, './.github/workflows/ci.yml')
+  t.is(release.jobs.release?.needs, 'ci')
+  const changesets = release.jobs.release?.steps?.find((s) => s.uses?.startsWith('changesets/action@'))
+  t.is(changesets?.with?.publish, 'npm run release')
+  t.true(Object.keys((ci.on ?? {}) as object).includes('workflow_call'))
+})
+
+// Negative controls: each mistake below must be reported.
+
+test('a target missing from the build matrix is reported', (t) => {
+  const found = problems(mutate(t, ci, /\n {10}- target: aarch64-pc-windows-msvc\n {12}runner: windows-2025\n(?= {4}steps)/, '\n'))
+  mentions(t, found, /does not build aarch64-pc-windows-msvc \(missing target\)/)
+})
+
+test('an invented target is reported, in the build and in the tests', (t) => {
+  const found = problems(mutate(t, ci, /- target: x86_64-unknown-linux-gnu\n {12}runner: ubuntu-24.04\n/, '$&          - target: riscv64gc-unknown-linux-gnu\n            runner: ubuntu-24.04\n'))
+  mentions(t, found, /builds riscv64gc-unknown-linux-gnu, which is not in napi.targets/)
+  const tests = problems(mutate(t, ci, /\n {10}- aarch64-unknown-linux-musl\n/, '$&          - riscv64gc-unknown-linux-gnu\n'))
+  mentions(t, tests, /tests riscv64gc-unknown-linux-gnu, which is not in napi.targets/)
+})
+
+test('a target added to napi.targets without a build or test is reported', (t) => {
+  const found = problems(ci, [...targets, 'x86_64-unknown-freebsd'])
+  mentions(t, found, /does not build x86_64-unknown-freebsd/)
+  mentions(t, found, /no test of x86_64-unknown-freebsd/)
+})
+
+test('a musl target tested in a glibc image, or on the wrong CPU, is reported', (t) => {
+  const slim = problems(mutate(t, ci, /(- target: x86_64-unknown-linux-musl\n {12}runner: ubuntu-24.04\n {12}image: )alpine/, '$1slim'))
+  mentions(t, slim, /no test of x86_64-unknown-linux-musl on Node.js 22 in node:22-alpine/)
+  mentions(t, slim, /tests x86_64-unknown-linux-musl on Node.js 22 in node:22-slim .*which napi.targets does not call for/)
+  const cpu = problems(mutate(t, ci, /(- target: aarch64-unknown-linux-gnu\n {12}runner: )ubuntu-24.04-arm/, '$1ubuntu-24.04'))
+  mentions(t, cpu, /no test of aarch64-unknown-linux-gnu on Node.js 24 in node:24-slim on a linux-arm64 runner/)
+})
+
+test('a maintained Node.js line missing from the tests is reported', (t) => {
+  const found = problems(mutate(t, ci, /node: \[22, 24, 26\]\n {8}# Each binary runs on a runner/, 'node: [22, 24]\n        # Each binary runs on a runner'))
+  mentions(t, found, /no test of aarch64-unknown-linux-musl on Node.js 26 in node:26-alpine/)
+})
+
+test('an unpinned action, a Docker action and a pin without its version are reported', (t) => {
+  mentions(t, problems(mutate(t, ci, /actions\/checkout@[0-9a-f]{40} # v7\.0\.1/, 'actions/checkout@v7')), /actions\/checkout@v7 is not pinned to a full commit SHA/)
+  mentions(t, problems(mutate(t, ci, /(uses: actions\/setup-go@[0-9a-f]{40}) # v7\.0\.0/, '$1')), /has no "# vX.Y.Z" comment/)
+  mentions(t, problems(mutate(t, ci, /uses: actions\/setup-go@[0-9a-f]{40} # v7\.0\.0/, 'uses: docker://node:24-alpine')), /Docker action: use a plain `docker run` step/)
+})
+
+test('missing or broad permissions are reported', (t) => {
+  mentions(t, problems(mutate(t, ci, /\n {4}permissions:\n {6}# To check out the repository\.\n {6}contents: read\n/, '\n')), /job lint declares no permissions/)
+  mentions(t, problems(mutate(t, ci, /^permissions: \{\}$/m, 'permissions: write-all')), /top-level permissions must be \{\} or read-only/)
+})
+
+test('id-token: write outside the publishing job is reported, and its absence there too', (t) => {
+  mentions(t, problems(mutate(t, release, /(name: CI\n(?:.*\n)*? {6})contents: read/, '$1contents: read\n      id-token: write')), /job ci has id-token: write but does not publish/)
+  mentions(t, problems(mutate(t, release, / {6}id-token: write\n/, '')), /job release publishes without id-token: write/)
+})
+
+test('pull_request_target, secrets or event text in run blocks and persisted checkout tokens are reported', (t) => {
+  mentions(t, problems(mutate(t, ci, /^ {2}pull_request:$/m, '  pull_request_target:')), /pull_request_target runs untrusted code/)
+  mentions(t, problems(mutate(t, release, /run: npm run audit -- npm/, 'run: echo "${{ secrets.NPM_TOKEN }}"')), /puts a secret into a run: block/)
+  mentions(t, problems(mutate(t, ci, /run: npm run typecheck/, 'run: echo "${{ github.event.pull_request.title }}"')), /expands event text into a run: block/)
+  mentions(t, problems(mutate(t, ci, /persist-credentials: false/, 'persist-credentials: true')), /persist-credentials left on/)
+})
+
+test('a run step calling an npm script that does not exist is reported', (t) => {
+  const found = missingNpmScripts(mutate(t, ci, /run: npm run typecheck/, 'run: npm run type-check'), scripts)
+  mentions(t, found, /runs npm run type-check, which package.json does not define/)
+})
+
+test('the matrix expansion follows GitHub: include adds keys to matching entries, or entries of its own', (t) => {
+  const matrix = { target: ['a', 'b'], node: [1, 2], include: [{ target: 'a', image: 'x' }, { target: 'c', node: 3 }], exclude: [{ target: 'b', node: 2 }] }
+  t.deepEqual(expandMatrix(matrix), [
+    { target: 'a', node: '1', image: 'x' },
+    { target: 'a', node: '2', image: 'x' },
+    { target: 'b', node: '1' },
+    { target: 'c', node: '3' },
+  ])
+  t.deepEqual(expandMatrix({ include: [{ target: 'a' }, { target: 'b' }] }), [{ target: 'a' }, { target: 'b' }])
+})

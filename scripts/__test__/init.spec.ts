@@ -1,0 +1,109 @@
+// `npm run init`'s input checks and renaming rules, without a build: scripts/test-init.ts runs
+// the whole thing on a copy.
+import test from 'ava'
+
+import {
+  binaryProblems,
+  CURRENT,
+  cutTemplateOnly,
+  identifiers,
+  leftoverWords,
+  npmNameProblems,
+  rewrite,
+  suggestBinary,
+  validate,
+} from '../lib/identity.js'
+
+const refused = (input: Parameters<typeof validate>[0]) => {
+  const result = validate(input)
+  if (result.ok) throw new Error(`${JSON.stringify(input)} was accepted`)
+  return result
+}
+
+test('a scoped name gives the binary, crates and repository', (t) => {
+  t.deepEqual(validate({ name: '@acme/fast-thing' }), {
+    ok: true,
+    identity: { name: '@acme/fast-thing', binary: 'fast-thing', repo: 'acme/fast-thing', title: '@acme/fast-thing' },
+  })
+  t.deepEqual(validate({ name: 'fast-thing', binary: 'fast', repo: 'someone/fast-thing' }), {
+    ok: true,
+    identity: { name: 'fast-thing', binary: 'fast', repo: 'someone/fast-thing', title: 'fast-thing' },
+  })
+})
+
+test('npm name rules', (t) => {
+  t.deepEqual(npmNameProblems('@acme/fast-thing'), [])
+  t.deepEqual(npmNameProblems('Fast'), ['it has uppercase letters (npm names are lowercase)'])
+  t.deepEqual(npmNameProblems('.fast'), ['".fast" starts with "."'])
+  t.deepEqual(npmNameProblems('@acme/fast thing'), ['"fast thing" has characters that are not URL-safe'])
+  t.deepEqual(npmNameProblems('@acme/a/b'), ['a scoped name is @scope/name, with one slash'])
+  t.deepEqual(npmNameProblems('fast!'), [`"fast!" has one of ~'!()* (not allowed in new packages)`])
+  t.deepEqual(npmNameProblems('http'), ['"http" is a Node.js core module or reserved name'])
+  t.deepEqual(npmNameProblems('a'.repeat(215)), ['it is 215 characters long (npm allows 214)'])
+  t.deepEqual(npmNameProblems(''), ['it is empty'])
+})
+
+test('binary names must make valid file names, crate names and Rust identifiers', (t) => {
+  t.deepEqual(binaryProblems('fast-thing'), [])
+  t.deepEqual(binaryProblems('fast_thing2'), [])
+  t.regex(binaryProblems('3d-thing').join(), /crate 3d-thing-core would start with a digit, which Cargo refuses/)
+  t.regex(binaryProblems('fast.thing').join(), /only lowercase letters, digits/)
+  t.regex(binaryProblems('fast--thing').join(), /may only separate words/)
+  t.regex(binaryProblems('con').join(), /Windows does not allow a file named con\.win32-x64-msvc\.node/)
+  t.regex(binaryProblems('fn').join(), /fn is a Rust keyword/)
+})
+
+test('a refusal names the problem and suggests a valid command', (t) => {
+  const digit = refused({ name: '@acme/3d-thing' })
+  t.deepEqual(digit.problems, [
+    'the binary name "3d-thing" (from --name; choose another with --binary) cannot be used: the crate 3d-thing-core would start with a digit, which Cargo refuses, and 3d_thing_core is no Rust identifier',
+  ])
+  t.is(digit.suggestion, '--name @acme/3d-thing --binary three-d-thing')
+  t.is(refused({ name: '@Acme/Fast Thing' }).suggestion, '--name @acme/fast-thing')
+  t.is(refused({ name: '@acme/fast.thing' }).suggestion, '--name @acme/fast.thing --binary fast-thing')
+  const unscoped = refused({ name: 'fast-thing' })
+  t.deepEqual(unscoped.problems, ['--repo is needed with an unscoped name: the GitHub owner/name the package links to'])
+  t.is(unscoped.suggestion, '--name fast-thing --repo your-github-name/fast-thing')
+  t.is(refused({ name: '@acme/x', repo: 'no-slash' }).suggestion, '--name @acme/x --repo acme/x')
+  // Every suggestion is itself accepted.
+  for (const input of [{ name: '@acme/3d-thing' }, { name: '@Acme/Fast Thing' }, { name: 'fast-thing' }, { name: '_x' }, { name: '@acme/42' }]) {
+    const args = refused(input).suggestion.split(' ')
+    const get = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined)
+    t.true(validate({ name: get('--name'), binary: get('--binary'), repo: get('--repo') }).ok, `${JSON.stringify(input)} → ${args.join(' ')}`)
+  }
+  t.is(suggestBinary('3d'), 'three-d')
+  t.is(suggestBinary('42'), 'four-two')
+})
+
+test('every identifier is rewritten once, the longest first, as whole words', (t) => {
+  const to = { name: '@acme/fast-thing', binary: 'fast-thing', repo: 'acme/fast-thing', title: '@acme/fast-thing' }
+  const ids = identifiers(CURRENT, to)
+  const b = CURRENT.binary
+  const B = b.toUpperCase()
+  const text = [
+    `import { hash } from '${CURRENT.name}'`,
+    `"name": "${CURRENT.name}-linux-x64-musl", "main": "${b}.linux-x64-musl.node"`,
+    `repository = "https://github.com/${CURRENT.repo}"`,
+    `${b}-core = { path = "crates/core" } use ${b}_core::hash; lib${b}_node.so`,
+    `env!("${B}_TARGET") ${B}_CACHE_DIR packages/${b}/index.js ${b}s`,
+  ].join('\n')
+  t.is(
+    rewrite(text, ids).text,
+    [
+      `import { hash } from '@acme/fast-thing'`,
+      `"name": "@acme/fast-thing-linux-x64-musl", "main": "fast-thing.linux-x64-musl.node"`,
+      `repository = "https://github.com/acme/fast-thing"`,
+      `fast-thing-core = { path = "crates/core" } use fast_thing_core::hash; libfast_thing_node.so`,
+      `env!("FAST_THING_TARGET") FAST_THING_CACHE_DIR packages/fast-thing/index.js ${b}s`,
+    ].join('\n'),
+  )
+  t.is(rewrite(CURRENT.title, ids).text, '@acme/fast-thing')
+  t.true(leftoverWords(CURRENT).length > 0)
+  for (const word of leftoverWords(CURRENT)) t.false(rewrite(text, ids).text.replace(`${b}s`, '').toLowerCase().includes(word))
+})
+
+test('template-only blocks are cut, markers in any comment syntax', (t) => {
+  const text = ['keep', '# >>> template only', 'drop', '# <<< template only', 'keep too', '<!-- >>> template only -->', 'x', '<!-- <<< template only -->', ''].join('\n')
+  t.deepEqual(cutTemplateOnly(text, 'f'), { text: 'keep\nkeep too\n', count: 2 })
+  t.throws(() => cutTemplateOnly('// >>> template only\nx\n', 'f.ts'), { message: /f\.ts: a "template only" marker has no partner/ })
+})

@@ -209,7 +209,7 @@ const total = changes.reduce((n, c) => n + c.replaced, 0)
 const removed = changes.filter((c) => c.removed).length
 console.log('')
 if (dryRun) {
-  ok(`--dry-run: ${changes.length} files would change (${total} names, ${removed} file${removed === 1 ? "" : "s"} removed); nothing was written`)
+  ok(`--dry-run: ${changes.length} files would change (${total} names, ${removed} file${removed === 1 ? '' : 's'} removed); nothing was written`)
   process.exit(0)
 }
 
@@ -219,6 +219,6 @@ for (const [a, b] of ordered) {
   mkdirSync(dirname(join(ROOT, b)), { recursive: true })
   renameSync(join(ROOT, a), join(ROOT, b))
 }
-ok(`${changes.length} files changed: ${total} names replaced, ${moves.size} paths moved, ${removed} file${removed === 1 ? "" : "s"} removed`)
+ok(`${changes.length} files changed: ${total} names replaced, ${moves.size} paths moved, ${removed} file${removed === 1 ? '' : 's'} removed`)
 info(`${to.name}: binary ${to.binary}.<platform>.node, crates ${to.binary}-core, -alloc, -node, repository github.com/${to.repo}`)
 info('next: npm install && npm run build, then npm test')

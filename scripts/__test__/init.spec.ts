@@ -10,7 +10,9 @@ import {
   leftoverWords,
   npmNameProblems,
   rewrite,
+  snake,
   suggestBinary,
+  upper,
   validate,
 } from '../lib/identity.js'
 
@@ -76,30 +78,25 @@ test('a refusal names the problem and suggests a valid command', (t) => {
 })
 
 test('every identifier is rewritten once, the longest first, as whole words', (t) => {
-  const to = { name: '@acme/fast-thing', binary: 'fast-thing', repo: 'acme/fast-thing', title: '@acme/fast-thing' }
+  // A new name sharing no word with this copy's, whatever init has made of it.
+  const candidates = ['@acme/fast-thing', '@zeta/quick-box']
+  const fresh = candidates.find((name) => !leftoverWords(CURRENT).some((word) => name.includes(word))) ?? ''
+  const [scope = '', unscoped = ''] = fresh.slice(1).split('/')
+  const to = { name: fresh, binary: unscoped, repo: `${scope}/${unscoped}`, title: fresh }
   const ids = identifiers(CURRENT, to)
-  const b = CURRENT.binary
-  const B = b.toUpperCase()
-  const text = [
-    `import { hash } from '${CURRENT.name}'`,
-    `"name": "${CURRENT.name}-linux-x64-musl", "main": "${b}.linux-x64-musl.node"`,
-    `repository = "https://github.com/${CURRENT.repo}"`,
-    `${b}-core = { path = "crates/core" } use ${b}_core::hash; lib${b}_node.so`,
-    `env!("${B}_TARGET") ${B}_CACHE_DIR packages/${b}/index.js ${b}s`,
-  ].join('\n')
-  t.is(
-    rewrite(text, ids).text,
-    [
-      `import { hash } from '@acme/fast-thing'`,
-      `"name": "@acme/fast-thing-linux-x64-musl", "main": "fast-thing.linux-x64-musl.node"`,
-      `repository = "https://github.com/acme/fast-thing"`,
-      `fast-thing-core = { path = "crates/core" } use fast_thing_core::hash; libfast_thing_node.so`,
-      `env!("FAST_THING_TARGET") FAST_THING_CACHE_DIR packages/fast-thing/index.js ${b}s`,
-    ].join('\n'),
-  )
-  t.is(rewrite(CURRENT.title, ids).text, '@acme/fast-thing')
+  const from = (b: string, name: string, repo: string) => [
+    `import { hash } from '${name}'`,
+    `"name": "${name}-linux-x64-musl", "main": "${b}.linux-x64-musl.node"`,
+    `repository = "https://github.com/${repo}"`,
+    `${b}-core = { path = "crates/core" } use ${snake(b)}_core::hash; lib${snake(b)}_node.so`,
+    `env!("${upper(b)}_TARGET") ${upper(b)}_CACHE_DIR packages/${b}/index.js`,
+  ]
+  const text = [...from(CURRENT.binary, CURRENT.name, CURRENT.repo), `${CURRENT.binary}s stays`].join('\n')
+  t.is(rewrite(text, ids).text, [...from(to.binary, to.name, to.repo), `${CURRENT.binary}s stays`].join('\n'))
+  t.is(rewrite(CURRENT.title, ids).text, to.title)
   t.true(leftoverWords(CURRENT).length > 0)
-  for (const word of leftoverWords(CURRENT)) t.false(rewrite(text, ids).text.replace(`${b}s`, '').toLowerCase().includes(word))
+  const rewritten = rewrite(from(CURRENT.binary, CURRENT.name, CURRENT.repo).join('\n'), ids).text.toLowerCase()
+  for (const word of leftoverWords(CURRENT)) t.false(rewritten.includes(word), word)
 })
 
 test('template-only blocks are cut, markers in any comment syntax', (t) => {

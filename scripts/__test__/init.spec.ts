@@ -23,22 +23,22 @@ const refused = (input: Parameters<typeof validate>[0]) => {
 }
 
 test('a scoped name gives the binary, crates and repository', (t) => {
-  t.deepEqual(validate({ name: '@acme/fast-thing' }), {
+  t.deepEqual(validate({ name: '@example/some-addon' }), {
     ok: true,
-    identity: { name: '@acme/fast-thing', binary: 'fast-thing', repo: 'acme/fast-thing', title: '@acme/fast-thing' },
+    identity: { name: '@example/some-addon', binary: 'some-addon', repo: 'example/some-addon', title: '@example/some-addon' },
   })
-  t.deepEqual(validate({ name: 'fast-thing', binary: 'fast', repo: 'someone/fast-thing' }), {
+  t.deepEqual(validate({ name: 'some-addon', binary: 'fast', repo: 'someone/some-addon' }), {
     ok: true,
-    identity: { name: 'fast-thing', binary: 'fast', repo: 'someone/fast-thing', title: 'fast-thing' },
+    identity: { name: 'some-addon', binary: 'fast', repo: 'someone/some-addon', title: 'some-addon' },
   })
 })
 
 test('npm name rules', (t) => {
-  t.deepEqual(npmNameProblems('@acme/fast-thing'), [])
+  t.deepEqual(npmNameProblems('@example/some-addon'), [])
   t.deepEqual(npmNameProblems('Fast'), ['it has uppercase letters (npm names are lowercase)'])
   t.deepEqual(npmNameProblems('.fast'), ['".fast" starts with "."'])
-  t.deepEqual(npmNameProblems('@acme/fast thing'), ['"fast thing" has characters that are not URL-safe'])
-  t.deepEqual(npmNameProblems('@acme/a/b'), ['a scoped name is @scope/name, with one slash'])
+  t.deepEqual(npmNameProblems('@example/fast thing'), ['"fast thing" has characters that are not URL-safe'])
+  t.deepEqual(npmNameProblems('@example/a/b'), ['a scoped name is @scope/name, with one slash'])
   t.deepEqual(npmNameProblems('fast!'), [`"fast!" has one of ~'!()* (not allowed in new packages)`])
   t.deepEqual(npmNameProblems('http'), ['"http" is a Node.js core module or reserved name'])
   t.deepEqual(npmNameProblems('a'.repeat(215)), ['it is 215 characters long (npm allows 214)'])
@@ -46,29 +46,29 @@ test('npm name rules', (t) => {
 })
 
 test('binary names must make valid file names, crate names and Rust identifiers', (t) => {
-  t.deepEqual(binaryProblems('fast-thing'), [])
-  t.deepEqual(binaryProblems('fast_thing2'), [])
+  t.deepEqual(binaryProblems('some-addon'), [])
+  t.deepEqual(binaryProblems('some_addon2'), [])
   t.regex(binaryProblems('3d-thing').join(), /crate 3d-thing-core would start with a digit, which Cargo refuses/)
-  t.regex(binaryProblems('fast.thing').join(), /only lowercase letters, digits/)
-  t.regex(binaryProblems('fast--thing').join(), /may only separate words/)
+  t.regex(binaryProblems('some.addon').join(), /only lowercase letters, digits/)
+  t.regex(binaryProblems('some--addon').join(), /may only separate words/)
   t.regex(binaryProblems('con').join(), /Windows does not allow a file named con\.win32-x64-msvc\.node/)
   t.regex(binaryProblems('fn').join(), /fn is a Rust keyword/)
 })
 
 test('a refusal names the problem and suggests a valid command', (t) => {
-  const digit = refused({ name: '@acme/3d-thing' })
+  const digit = refused({ name: '@example/3d-thing' })
   t.deepEqual(digit.problems, [
     'the binary name "3d-thing" (from --name; choose another with --binary) cannot be used: the crate 3d-thing-core would start with a digit, which Cargo refuses, and 3d_thing_core is no Rust identifier',
   ])
-  t.is(digit.suggestion, '--name @acme/3d-thing --binary three-d-thing')
-  t.is(refused({ name: '@Acme/Fast Thing' }).suggestion, '--name @acme/fast-thing')
-  t.is(refused({ name: '@acme/fast.thing' }).suggestion, '--name @acme/fast.thing --binary fast-thing')
-  const unscoped = refused({ name: 'fast-thing' })
+  t.is(digit.suggestion, '--name @example/3d-thing --binary three-d-thing')
+  t.is(refused({ name: '@Example/Some Addon' }).suggestion, '--name @example/some-addon')
+  t.is(refused({ name: '@example/some.addon' }).suggestion, '--name @example/some.addon --binary some-addon')
+  const unscoped = refused({ name: 'some-addon' })
   t.deepEqual(unscoped.problems, ['--repo is needed with an unscoped name: the GitHub owner/name the package links to'])
-  t.is(unscoped.suggestion, '--name fast-thing --repo your-github-name/fast-thing')
-  t.is(refused({ name: '@acme/x', repo: 'no-slash' }).suggestion, '--name @acme/x --repo acme/x')
+  t.is(unscoped.suggestion, '--name some-addon --repo your-github-name/some-addon')
+  t.is(refused({ name: '@example/x', repo: 'no-slash' }).suggestion, '--name @example/x --repo example/x')
   // Every suggestion is itself accepted.
-  for (const input of [{ name: '@acme/3d-thing' }, { name: '@Acme/Fast Thing' }, { name: 'fast-thing' }, { name: '_x' }, { name: '@acme/42' }]) {
+  for (const input of [{ name: '@example/3d-thing' }, { name: '@Example/Some Addon' }, { name: 'some-addon' }, { name: '_x' }, { name: '@example/42' }]) {
     const args = refused(input).suggestion.split(' ')
     const get = (flag: string) => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined)
     t.true(validate({ name: get('--name'), binary: get('--binary'), repo: get('--repo') }).ok, `${JSON.stringify(input)} → ${args.join(' ')}`)

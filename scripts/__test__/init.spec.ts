@@ -77,6 +77,15 @@ test('a refusal names the problem and suggests a valid command', (t) => {
   t.is(suggestBinary('42'), 'four-two')
 })
 
+/** Lines naming a project the way its files do, for the renaming test. */
+const sample = (b: string, name: string, repo: string) => [
+  `import { hash } from '${name}'`,
+  `"name": "${name}-linux-x64-musl", "main": "${b}.linux-x64-musl.node"`,
+  `repository = "https://github.com/${repo}"`,
+  `${b}-core = { path = "crates/core" } use ${snake(b)}_core::hash; lib${snake(b)}_node.so`,
+  `env!("${upper(b)}_TARGET") ${upper(b)}_CACHE_DIR packages/${b}/index.js`,
+]
+
 test('every identifier is rewritten once, the longest first, as whole words', (t) => {
   // A new name sharing no word with this copy's, whatever init has made of it.
   const candidates = ['@acme/fast-thing', '@zeta/quick-box']
@@ -84,18 +93,11 @@ test('every identifier is rewritten once, the longest first, as whole words', (t
   const [scope = '', unscoped = ''] = fresh.slice(1).split('/')
   const to = { name: fresh, binary: unscoped, repo: `${scope}/${unscoped}`, title: fresh }
   const ids = identifiers(CURRENT, to)
-  const from = (b: string, name: string, repo: string) => [
-    `import { hash } from '${name}'`,
-    `"name": "${name}-linux-x64-musl", "main": "${b}.linux-x64-musl.node"`,
-    `repository = "https://github.com/${repo}"`,
-    `${b}-core = { path = "crates/core" } use ${snake(b)}_core::hash; lib${snake(b)}_node.so`,
-    `env!("${upper(b)}_TARGET") ${upper(b)}_CACHE_DIR packages/${b}/index.js`,
-  ]
-  const text = [...from(CURRENT.binary, CURRENT.name, CURRENT.repo), `${CURRENT.binary}s stays`].join('\n')
-  t.is(rewrite(text, ids).text, [...from(to.binary, to.name, to.repo), `${CURRENT.binary}s stays`].join('\n'))
+  const text = [...sample(CURRENT.binary, CURRENT.name, CURRENT.repo), `${CURRENT.binary}s stays`].join('\n')
+  t.is(rewrite(text, ids).text, [...sample(to.binary, to.name, to.repo), `${CURRENT.binary}s stays`].join('\n'))
   t.is(rewrite(CURRENT.title, ids).text, to.title)
   t.true(leftoverWords(CURRENT).length > 0)
-  const rewritten = rewrite(from(CURRENT.binary, CURRENT.name, CURRENT.repo).join('\n'), ids).text.toLowerCase()
+  const rewritten = rewrite(sample(CURRENT.binary, CURRENT.name, CURRENT.repo).join('\n'), ids).text.toLowerCase()
   for (const word of leftoverWords(CURRENT)) t.false(rewritten.includes(word), word)
 })
 

@@ -42,13 +42,16 @@ const start = performance.now()
 const work = mkdtempSync(join(tmpdir(), 'degit-'))
 const copy = join(work, 'my-addon')
 
-// The copy's scripts read <BINARY>_CACHE_DIR once renamed: point both names at this cache, and
-// keep Cargo's output there too, so a second run builds incrementally.
+// The copy's scripts read <BINARY>_CACHE_DIR once renamed. Its own cache folder, kept between
+// runs (with Cargo's output, so a second run builds incrementally): the copy's tools are the
+// same, but its install markers carry the new name, so sharing this project's cache would make
+// the two reinstall zig in turn.
+const copyCache = join(CACHE_DIR, 'test-init')
 const env: NodeJS.ProcessEnv = {
   ...process.env,
-  [`${upper(CURRENT.binary)}_CACHE_DIR`]: CACHE_DIR,
-  [`${upper(to.binary)}_CACHE_DIR`]: CACHE_DIR,
-  CARGO_TARGET_DIR: join(CACHE_DIR, 'test-init-target'),
+  [`${upper(CURRENT.binary)}_CACHE_DIR`]: copyCache,
+  [`${upper(to.binary)}_CACHE_DIR`]: copyCache,
+  CARGO_TARGET_DIR: join(copyCache, 'target'),
   TURBO_TELEMETRY_DISABLED: '1',
 }
 delete env.CI

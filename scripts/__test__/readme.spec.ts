@@ -5,6 +5,9 @@ import { join } from 'node:path'
 
 import test from 'ava'
 
+// >>> template only
+import { CURRENT } from '../lib/identity.js'
+// <<< template only
 import { ROOT } from '../lib/paths.js'
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
@@ -39,4 +42,33 @@ test('every top-level entry, crate and package is in the folder map', (t) => {
 test('Quick start is exactly the two promised commands', (t) => {
   const block = /```sh\n([\s\S]*?)```/.exec(section('Quick start'))?.[1]
   t.is(block, 'npm install && npm run build\nnpm test\n')
+})
+
+// >>> template only: npm run init removes this test with the section it checks
+test('README starts with "Use this template": degit, init, then Quick start', (t) => {
+  t.true(readme.split('\n')[2] === '## Use this template', 'README must open with the "Use this template" section')
+  const block = /```sh\n([\s\S]*?)```/.exec(section('Use this template'))?.[1] ?? ''
+  const lines = block.split('\n')
+  t.regex(lines[0] ?? '', new RegExp(`^npx degit ${CURRENT.repo} my-addon && cd my-addon$`))
+  t.regex(lines[1] ?? '', /^npm install && npm run init -- --name @[a-z-]+\/[a-z-]+$/)
+  t.is(lines.slice(2).join('\n'), 'npm install && npm run build\nnpm test\n')
+})
+// <<< template only
+
+test('docs/MIGRATING.md has a troubleshooting row for each error users report', (t) => {
+  const guide = readFileSync(join(ROOT, 'docs', 'MIGRATING.md'), 'utf8')
+  const table = guide.slice(guide.indexOf('## Troubleshooting'))
+  const rows = table.split('\n').filter((line) => line.startsWith('| '))
+  for (const message of [
+    'initial-exec TLS resolves to dynamic definition',
+    'Error loading shared library ld-linux-x86-64.so.2',
+    'GLIBC_2.xx not found',
+    'Cannot find native binding',
+    'cannot allocate memory in static TLS block',
+    'does not support these crate types',
+  ]) {
+    const row = rows.find((line) => line.split(' | ')[0]?.includes(message))
+    t.truthy(row, `no troubleshooting row starts with "${message}"`)
+    t.is(row?.split(' | ').length, 4, `the row for "${message}" needs error, cause, fix and what finds it`)
+  }
 })

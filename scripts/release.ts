@@ -74,7 +74,9 @@ for (const pkg of ordered) {
 }
 
 console.log(`\n${plan.name}@${plan.version} → ${registry}${dry ? ' (dry run)' : ''}`)
-for (const c of plan.checks) {
+// Grouped by package, in publishing order.
+const rank = (pkg: string) => ordered.findIndex((p) => p.name === pkg) >>> 0
+for (const c of plan.checks.toSorted((a, b) => rank(a.pkg) - rank(b.pkg))) {
   if (c.ok) ok(`${c.pkg}: ${c.check}: ${c.detail}`)
   else bad(`${c.pkg}: ${c.check}: ${c.detail}\n    fix: ${c.fix ?? 'see above'}`)
 }

@@ -56,7 +56,7 @@ async function check(name: string, body: () => Promise<string>): Promise<boolean
   }
   const ms = performance.now() - t0
   rows.push({ name, ok: passed, detail, ms })
-  ;(passed ? ok : bad)(`${name}: ${detail.split('\n')[0]} (${seconds(ms)})`)
+  ;(passed ? ok : bad)(`${name}: ${passed ? detail.split('\n')[0] : detail} (${seconds(ms)})`)
   return passed
 }
 function expect(condition: boolean, message: string): asserts condition {
@@ -222,6 +222,15 @@ function installedPlatformPackages(dir: string): string[] {
   return [...found].toSorted()
 }
 
+/** Runs an install; a failure carries the command's last output lines (yarn reports on stdout). */
+async function install(dir: string, command: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await $({ cwd: dir, quiet: true, nothrow: true, env })`${command}`
+  if (result.exitCode !== 0) {
+    const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-8).join('\n')
+    throw new Error(`${command.map((c) => c.split('/').pop()).join(' ')} exited with ${result.exitCode}: ${output}`)
+  }
+}
+
 async function probe(dir: string, where: 'host' | 'musl'): Promise<string> {
   const results: string[] = []
   for (const file of ['probe.cjs', 'probe.mjs']) {
@@ -238,11 +247,24 @@ async function probe(dir: string, where: 'host' | 'musl'): Promise<string> {
   return results.join(', ')
 }
 
-const installEnv = { ...process.env, npm_config_userconfig: join(WORK, 'no-npmrc') }
+// A fresh home for every package manager: yarn and pnpm cache registry metadata (tarball URLs
+// with this run's port) per user, and a stale copy from an earlier run would send them to a
+// registry that is gone.
+const HOME = join(WORK, 'home')
+mkdirSync(HOME, { recursive: true })
+const installEnv = {
+  ...process.env,
+  HOME,
+  XDG_CACHE_HOME: join(HOME, '.cache'),
+  XDG_DATA_HOME: join(HOME, '.local', 'share'),
+  XDG_STATE_HOME: join(HOME, '.local', 'state'),
+  XDG_CONFIG_HOME: join(HOME, '.config'),
+  npm_config_userconfig: join(HOME, '.npmrc'),
+}
 if (releasedOk) {
   await check('npm install on this glibc host: only linux-x64-gnu, require and import load glibc', async () => {
     const dir = consumer('npm-glibc')
-    await $({ cwd: dir, quiet: true, env: installEnv })`npm install --no-audit --no-fund --registry ${registry.url} --cache ${join(WORK, 'npm-cache')}`
+    await install(dir, ['npm', 'install', '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
     const installed = installedPlatformPackages(dir)
     expect(JSON.stringify(installed) === JSON.stringify([gnu.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${gnu.dir} only`)
     return `${installed.join(', ')}; ${await probe(dir, 'host')}`
@@ -250,7 +272,7 @@ if (releasedOk) {
 
   await check('npm install --libc=musl: only linux-x64-musl, loads under musl Node.js in the root', async () => {
     const dir = consumer('npm-musl')
-    await $({ cwd: dir, quiet: true, env: installEnv })`npm install --libc=musl --no-audit --no-fund --registry ${registry.url} --cache ${join(WORK, 'npm-cache')}`
+    await install(dir, ['npm', 'install', '--libc=musl', '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
     const installed = installedPlatformPackages(dir)
     expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
     return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
@@ -260,7 +282,7 @@ if (releasedOk) {
   await check('pnpm with supportedArchitectures libc musl: only linux-x64-musl, loads under musl', async () => {
     const dir = consumer('pnpm-musl', { pnpm: { supportedArchitectures } })
     writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`)
-    await $({ cwd: dir, quiet: true, env: installEnv })`${pms.pnpm} install --store-dir ${join(WORK, 'pnpm-store')} --config.confirmModulesPurge=false`
+    await install(dir, [...pms.pnpm, 'install', '--store-dir', join(WORK, 'pnpm-store'), '--config.confirmModulesPurge=false'], installEnv)
     const installed = installedPlatformPackages(dir)
     expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
     return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
@@ -285,7 +307,7 @@ if (releasedOk) {
       ].join('\n'),
     )
     writeFileSync(join(dir, 'yarn.lock'), '')
-    await $({ cwd: dir, quiet: true, env: { ...installEnv, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' } })`${pms.yarn} install`
+    await install(dir, [...pms.yarn, 'install'], { ...installEnv, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' })
     const installed = installedPlatformPackages(dir)
     expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
     return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
@@ -294,7 +316,7 @@ if (releasedOk) {
   await check('bun install --libc=musl: only linux-x64-musl, loads under musl', async () => {
     const dir = consumer('bun-musl')
     writeFileSync(join(dir, 'bunfig.toml'), `[install]\nregistry = "${registry.url}"\n`)
-    await $({ cwd: dir, quiet: true, env: { ...installEnv, BUN_INSTALL_CACHE_DIR: join(WORK, 'bun-cache') } })`${pms.bun} install --libc=musl`
+    await install(dir, [...pms.bun, 'install', '--libc=musl'], { ...installEnv, BUN_INSTALL_CACHE_DIR: join(WORK, 'bun-cache') })
     const installed = installedPlatformPackages(dir)
     expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
     return `${installed.join(', ')}; ${await probe(dir, 'musl')}`

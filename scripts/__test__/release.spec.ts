@@ -30,12 +30,18 @@ interface Fixture {
   stageDir: string
 }
 
+const roots: string[] = []
+test.after.always(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true })
+})
+
 // Built once per file: tests run concurrently and must not rebuild a binary another is copying.
 const binaries = Promise.all([buildFixture('release-glibc', 'plain'), buildFixture('release-musl', 'plain', { zigTarget: 'x86_64-linux-musl' })])
 
 /** A copy of the addon package and npm/, with good glibc and musl binaries in their packages. */
 async function fixture(): Promise<Fixture> {
   const root = mkdtempSync(join(tmpdir(), 'hashkit-release-spec-'))
+  roots.push(root)
   const addonDir = join(root, 'packages', 'hashkit')
   mkdirSync(addonDir, { recursive: true })
   for (const file of ['package.json', 'index.js', 'index.d.ts', 'README.md']) copyFileSync(join(ADDON_DIR, file), join(addonDir, file))

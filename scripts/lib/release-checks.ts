@@ -1,0 +1,256 @@
+// What `npm run release` checks before anything is uploaded. Each package is staged in a
+// temporary folder (its package.json, README and binary; the addon package with its
+// optionalDependencies pinned), packed with the real `npm pack`, and the tarballs, which are
+// exactly what would be uploaded, are checked: binary present, audit at the glibc floor, one
+// version everywhere, the binary in the packed file list. Every check runs, every failure
+// names the package and the command that fixes it, and nothing here uploads anything.
+import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+import { $ } from 'zx'
+
+import { auditPaths } from './audit-files.js'
+import { ROOT } from './paths.js'
+import { GLIBC_FLOOR, type PlatformPackage, platformPackages, readAddonManifest } from './targets.js'
+
+export interface Check {
+  /** The npm package the check is about. */
+  pkg: string
+  check: string
+  ok: boolean
+  detail: string
+  /** The next command (or edit) that fixes a failure. */
+  fix?: string
+}
+
+export interface StagedPackage {
+  name: string
+  version: string
+  /** The staged package folder. */
+  dir: string
+  /** The packed tarball, when `npm pack` succeeded. */
+  tarball?: string
+  /** The packed file list, relative to the package root. */
+  files: string[]
+  /** The npm/<dir> package's target; undefined for the addon package. */
+  target?: PlatformPackage
+  /** Where the binary came from. */
+  binarySource?: string
+}
+
+export interface ReleasePlan {
+  name: string
+  version: string
+  /** Platform packages in publishing order; only those being released. */
+  platforms: StagedPackage[]
+  main: StagedPackage
+  /** Targets left out of a partial release (no binary present). */
+  skipped: PlatformPackage[]
+  checks: Check[]
+  ok: boolean
+}
+
+export interface ReleaseOptions {
+  /** The addon package folder (packages/hashkit). */
+  addonDir: string
+  /** The platform packages' folder (npm/). */
+  npmDir: string
+  /** An empty folder for staged packages and tarballs. */
+  stageDir: string
+  /** Release only the targets whose binary is present, instead of requiring every target. */
+  onlyPresent: boolean
+  glibcFloor?: string
+}
+
+/** Paths are shown relative to the repository when inside it. */
+const show = (p: string) => (p.startsWith(`${ROOT}/`) ? relative(ROOT, p) : p)
+
+/** Where a target's binary is: npm/<dir>/ (put there by `napi artifacts`) first, then next to the loader (`npm run build`). */
+export function findBinary(target: PlatformPackage, options: Pick<ReleaseOptions, 'addonDir' | 'npmDir'>): string | undefined {
+  return [join(options.npmDir, target.dir, target.binary), join(options.addonDir, target.binary)].find((p) => existsSync(p))
+}
+
+/** The version check: every package of a release carries the addon package's version. */
+export function versionCheck(pkg: string, found: string | undefined, expected: string, fix: string): Check {
+  return found === expected
+    ? { pkg, check: 'version', ok: true, detail: expected }
+    : { pkg, check: 'version', ok: false, detail: `version is ${found ?? 'missing'}, the release is ${expected}`, fix }
+}
+
+/** The packed-files check: `npm pack` must put each of `required` into the tarball. */
+export function filesCheck(pkg: string, packed: string[], required: string[], fix: string): Check {
+  const missing = required.filter((f) => !packed.includes(f))
+  return missing.length === 0
+    ? { pkg, check: 'npm pack', ok: true, detail: `${packed.length} files, ${required.join(', ')} included` }
+    : { pkg, check: 'npm pack', ok: false, detail: `the tarball would leave out ${missing.join(', ')} (it holds ${packed.join(', ') || 'nothing'})`, fix }
+}
+
+/** The addon package's optionalDependencies for a release: each released platform package at exactly `version`. */
+export function pinnedOptionalDependencies(released: PlatformPackage[], version: string): Record<string, string> {
+  return Object.fromEntries(released.map((p) => [p.name, version]))
+}
+
+/** The optionalDependencies check: exactly the released packages, each pinned to the version. */
+export function optionalDependenciesCheck(pkg: string, found: Record<string, string> | undefined, released: PlatformPackage[], version: string): Check {
+  const want = pinnedOptionalDependencies(released, version)
+  const problems = [
+    ...Object.entries(want).filter(([n, v]) => found?.[n] !== v).map(([n]) => `${n} is ${found?.[n] ?? 'missing'}, not ${version}`),
+    ...Object.keys(found ?? {}).filter((n) => !(n in want)).map((n) => `${n} is listed but not released`),
+  ]
+  return problems.length === 0
+    ? { pkg, check: 'optionalDependencies', ok: true, detail: `${released.length} platform packages pinned to ${version}` }
+    : { pkg, check: 'optionalDependencies', ok: false, detail: problems.join('; '), fix: 'report this: the release command writes them itself' }
+}
+
+interface PackResult {
+  filename: string
+  files: Array<{ path: string }>
+}
+
+/** `npm pack` in `dir`: writes the tarball into `dest` and returns npm's own account of it. */
+async function pack(dir: string, dest: string): Promise<{ tarball?: string; files: string[]; error?: string }> {
+  const result = await $({ quiet: true, nothrow: true, cwd: dir })`npm pack --json --ignore-scripts --pack-destination ${dest}`
+  if (result.exitCode !== 0) return { files: [], error: result.stderr.trim().split('\n').slice(-3).join(' ') }
+  const [info] = JSON.parse(result.stdout) as PackResult[]
+  if (!info) return { files: [], error: 'npm pack printed no result' }
+  return { tarball: join(dest, info.filename), files: info.files.map((f) => f.path).toSorted() }
+}
+
+const readJson = <T>(file: string): T | undefined => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as T) : undefined)
+
+interface PackageJson {
+  name?: string
+  version?: string
+  os?: string[]
+  cpu?: string[]
+  libc?: string[]
+  files?: string[]
+  optionalDependencies?: Record<string, string>
+}
+
+/** Stages, packs and checks every package of the release; uploads nothing. */
+export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan> {
+  const manifest = readAddonManifest(options.addonDir)
+  const { name, version } = manifest
+  const targets = platformPackages(manifest)
+  const checks: Check[] = []
+  const add = (c: Check) => checks.push(c)
+  const versionFix = 'npm run version-packages (changeset version, then napi version writes the version into npm/*)'
+
+  const present = targets.filter((t) => findBinary(t, options))
+  const released = options.onlyPresent ? present : targets
+  const skipped = targets.filter((t) => !released.includes(t))
+  if (released.length === 0) {
+    add({
+      pkg: name,
+      check: 'binaries',
+      ok: false,
+      detail: `no binary for any of the ${targets.length} targets in ${show(options.npmDir)}/<target>/ or ${show(options.addonDir)}/`,
+      fix: 'download the build artifacts into artifacts/ and run npm run release again, or build one: npm run build -- --release --target <triple>',
+    })
+  }
+
+  const platforms: StagedPackage[] = []
+  for (const target of released) {
+    const source = join(options.npmDir, target.dir)
+    const manifestPath = join(source, 'package.json')
+    const pkgJson = readJson<PackageJson>(manifestPath)
+    if (!pkgJson) {
+      add({ pkg: target.name, check: 'package.json', ok: false, detail: `${show(manifestPath)} does not exist`, fix: 'npm run generate:npm' })
+      continue
+    }
+    // The package's labels must be the ones napi.targets gives; npm installs by them.
+    const labels = (p: Pick<PackageJson, 'os' | 'cpu' | 'libc'>) => JSON.stringify([p.os, p.cpu, p.libc ?? null])
+    const labelled = pkgJson.name === target.name && labels(pkgJson) === labels({ os: target.os, cpu: target.cpu, libc: target.libc })
+    add(
+      labelled
+        ? { pkg: target.name, check: 'name, os, cpu, libc', ok: true, detail: [target.os, target.cpu, target.libc ?? []].flat().join(', ') }
+        : {
+            pkg: target.name,
+            check: 'name, os, cpu, libc',
+            ok: false,
+            detail: `${show(manifestPath)} says ${pkgJson.name} ${labels(pkgJson)}, napi.targets gives ${target.name} ${labels(target)}`,
+            fix: 'npm run generate:npm',
+          },
+    )
+    add(versionCheck(target.name, pkgJson.version, version, versionFix))
+
+    const binary = findBinary(target, options)
+    add(
+      binary
+        ? { pkg: target.name, check: 'binary', ok: true, detail: show(binary) }
+        : {
+            pkg: target.name,
+            check: 'binary',
+            ok: false,
+            detail: `no ${target.binary} in ${show(source)}/ or ${show(options.addonDir)}/`,
+            fix: `download the build artifacts into artifacts/ (napi artifacts moves them into ${show(source)}/), or build it: npm run build -- --release --target ${target.triple}; or release only the targets present with --only-present`,
+          },
+    )
+
+    // Stage: the package folder as committed, plus the binary.
+    const staged = join(options.stageDir, target.dir)
+    cpSync(source, staged, { recursive: true, filter: (p) => !p.endsWith('.node') })
+    if (binary) copyFileSync(binary, join(staged, target.binary))
+    const packed = await pack(staged, options.stageDir)
+    const entry: StagedPackage = { name: target.name, version, dir: staged, tarball: packed.tarball, files: packed.files, target, binarySource: binary }
+    platforms.push(entry)
+    if (packed.error) {
+      add({ pkg: target.name, check: 'npm pack', ok: false, detail: `npm pack failed: ${packed.error}`, fix: `run npm pack --dry-run in ${show(source)} and fix what it reports` })
+      continue
+    }
+    const filesOk = !binary || packed.files.includes(target.binary)
+    if (binary) {
+      add(filesCheck(target.name, packed.files, [target.binary], `add "${target.binary}" to "files" in ${show(manifestPath)}, or regenerate it: npm run generate:npm`))
+    }
+
+    // The audit reads the tarball when the binary is in it (what users will get), else the staged binary.
+    if (binary) {
+      const audited = filesOk && packed.tarball ? packed.tarball : join(staged, target.binary)
+      const { reports } = await auditPaths([audited], { glibcFloor: options.glibcFloor ?? GLIBC_FLOOR, localGlibc: false })
+      const errors = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'error'))
+      add(
+        errors.length === 0
+          ? { pkg: target.name, check: 'audit', ok: true, detail: `${reports.map((r) => r.verdict).join(', ')} at glibc floor ${options.glibcFloor ?? GLIBC_FLOOR}` }
+          : {
+              pkg: target.name,
+              check: 'audit',
+              ok: false,
+              detail: errors.map((f) => f.cause).join('; '),
+              fix: `${[...new Set(errors.map((f) => f.fix))].join('; ')}; then rebuild: npm run build -- --release --target ${target.triple} (npm run audit -- ${show(binary)} shows the details)`,
+            },
+      )
+    }
+  }
+
+  // The addon package: its committed files with optionalDependencies pinned to this release.
+  const mainDir = join(options.stageDir, 'main')
+  cpSync(options.addonDir, mainDir, {
+    recursive: true,
+    filter: (p) => {
+      const rel = relative(options.addonDir, p)
+      return !rel.endsWith('.node') && !/^(node_modules|__test__|\.turbo)(\/|$)/.test(rel)
+    },
+  })
+  const mainJson = JSON.parse(readFileSync(join(mainDir, 'package.json'), 'utf8')) as PackageJson & Record<string, unknown>
+  mainJson.optionalDependencies = pinnedOptionalDependencies(released, version)
+  writeFileSync(join(mainDir, 'package.json'), `${JSON.stringify(mainJson, null, 2)}\n`)
+  const mainPacked = await pack(mainDir, options.stageDir)
+  const main: StagedPackage = { name, version, dir: mainDir, tarball: mainPacked.tarball, files: mainPacked.files }
+  if (mainPacked.error) {
+    add({ pkg: name, check: 'npm pack', ok: false, detail: `npm pack failed: ${mainPacked.error}`, fix: `run npm pack --dry-run in ${show(options.addonDir)} and fix what it reports` })
+  } else {
+    const entry = mainJson.main ?? 'index.js'
+    add(filesCheck(name, mainPacked.files, [String(entry), ...(mainJson.types ? [String(mainJson.types)] : [])], `add the loader and types to "files" in ${show(join(options.addonDir, 'package.json'))}`))
+    const binaries = mainPacked.files.filter((f) => f.endsWith('.node'))
+    if (binaries.length > 0) {
+      add({ pkg: name, check: 'no binaries', ok: false, detail: `the tarball holds ${binaries.join(', ')}: binaries belong in the platform packages`, fix: `remove .node patterns from "files" in ${show(join(options.addonDir, 'package.json'))}` })
+    }
+    const packedJson = readJson<PackageJson>(join(mainDir, 'package.json'))
+    add(optionalDependenciesCheck(name, packedJson?.optionalDependencies, released, version))
+  }
+  if (skipped.length > 0) {
+    add({ pkg: name, check: 'partial release', ok: true, detail: `--only-present: ${skipped.length} targets without a binary left out (${skipped.map((t) => t.dir).join(', ')})` })
+  }
+  return { name, version, platforms, main, skipped, checks, ok: checks.every((c) => c.ok) }
+}

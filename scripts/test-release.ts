@@ -1,0 +1,345 @@
+// `npm run test:release`: the release path end to end against a real registry. Verdaccio
+// (tools/verdaccio) starts on 127.0.0.1 with empty throwaway storage; the release binaries this
+// machine builds with the workflows' command (glibc ones at the 2.17 floor) are published with
+// the real `npm run release -- --only-present`; then fresh consumer projects outside the
+// repository install the addon from that registry with npm, pnpm, yarn and bun and load it, on
+// this glibc host and, for musl installs, under musl Node.js in a glibc-free root (as on
+// Alpine). Broken releases must leave the registry untouched, and a second release of the same
+// version must be a no-op. Ends with a table and "test:release: N passed, M failed".
+//
+// Without root or on another OS it says why it cannot run and exits 0; under CI=true a missing
+// prerequisite is a failure.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+import { $ } from 'zx'
+
+import { bad, ok, seconds, table, timed } from './lib/log.js'
+import { inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
+import { ADDON_DIR, NPM_DIR, ROOT } from './lib/paths.js'
+import { type PlatformPackage, platformPackages, readAddonManifest } from './lib/targets.js'
+import { packageManagers } from './lib/tools.js'
+import { type Registry, startVerdaccio } from './lib/verdaccio.js'
+
+const started = performance.now()
+const PREFIX = 'test:release'
+
+const unsupported = process.platform !== 'linux' || process.arch !== 'x64' ? `needs a linux-x64 host (this is ${process.platform}-${process.arch})` : await muslRootUnsupported()
+if (unsupported) {
+  if (process.env.CI === 'true') {
+    bad(`${PREFIX} cannot run: it ${unsupported}`)
+    console.log(`${PREFIX}: 0 passed, 1 failed`)
+    process.exit(1)
+  }
+  console.log(`- ${PREFIX} skipped: it ${unsupported}`)
+  process.exit(0)
+}
+
+interface Row {
+  name: string
+  ok: boolean
+  detail: string
+  ms: number
+}
+const rows: Row[] = []
+async function check(name: string, body: () => Promise<string>): Promise<boolean> {
+  console.log(`\n→ ${name}`)
+  const t0 = performance.now()
+  let passed = false
+  let detail: string
+  try {
+    detail = await body()
+    passed = true
+  } catch (error) {
+    detail = (error as Error).message
+  }
+  const ms = performance.now() - t0
+  rows.push({ name, ok: passed, detail, ms })
+  ;(passed ? ok : bad)(`${name}: ${passed ? detail.split('\n')[0] : detail} (${seconds(ms)})`)
+  return passed
+}
+function expect(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(message)
+}
+
+const manifest = readAddonManifest()
+const { name, version } = manifest
+const targets = platformPackages(manifest)
+const byTriple = (triple: string): PlatformPackage => {
+  const found = targets.find((t) => t.triple === triple)
+  if (!found) throw new Error(`napi.targets must contain ${triple} for ${PREFIX}`)
+  return found
+}
+const gnu = byTriple('x86_64-unknown-linux-gnu')
+const musl = byTriple('x86_64-unknown-linux-musl')
+const WORK = mkdtempSync(join(tmpdir(), 'hashkit-test-release-'))
+
+// 1. The release binaries, with the workflows' command (turbo makes a repeat a cache hit).
+//    The arm64 pair is released too when present (.ci/run builds it before this step).
+for (const target of [gnu, musl]) {
+  await timed(`release build ${target.triple}`, () => $({ cwd: ROOT, stdio: 'inherit' })`npm run build -- --release --target ${target.triple}`)
+}
+const present = targets.filter((t) => existsSync(join(ADDON_DIR, t.binary)) || existsSync(join(NPM_DIR, t.dir, t.binary)))
+
+// 2. Tools, installed on first use and cached: Verdaccio, pnpm, yarn, bun, musl Node.js.
+const pms = await timed('package managers (pnpm, yarn, bun) from tools/package-managers', () => packageManagers())
+const nodes: MuslNode[] = await provisionMuslRoot(['22'])
+const muslNode = nodes[0]
+if (!muslNode) throw new Error('no musl Node.js was provisioned')
+const registry: Registry = await timed('start Verdaccio on 127.0.0.1 with empty storage', () => startVerdaccio())
+const npmEnv = { ...process.env, npm_config_userconfig: registry.userconfig }
+process.on('exit', () => rmSync(WORK, { recursive: true, force: true }))
+
+/** What the registry has for `pkg`: its versions, or none (404). */
+async function registryVersions(pkg: string): Promise<string[]> {
+  const response = await fetch(`${registry.url}${pkg.replace('/', '%2f')}`)
+  if (response.status === 404) return []
+  const body = (await response.json()) as { versions?: Record<string, unknown> }
+  return Object.keys(body.versions ?? {})
+}
+const everyName = [name, ...targets.map((t) => t.name)]
+async function registryEmpty(): Promise<void> {
+  for (const pkg of everyName) {
+    const versions = await registryVersions(pkg)
+    expect(versions.length === 0, `the registry has ${pkg}@${versions.join(', ')} after a refused release`)
+  }
+}
+
+/** `npm run release` in `cwd` against the test registry. */
+const release = (cwd: string, args: string[] = []) =>
+  $({ cwd, nothrow: true, quiet: true, env: npmEnv })`npm run release -- --registry ${registry.url} ${args}`
+
+/**
+ * A copy of the repository's release inputs (scripts, the addon and npm/ packages with the built
+ * binaries, dependencies linked) where a refusal case breaks one thing.
+ */
+function mirror(caseName: string, breakIt: (root: string) => void): string {
+  const root = join(WORK, 'mirror', caseName)
+  mkdirSync(root, { recursive: true })
+  for (const entry of ['package.json', 'scripts', 'npm']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true })
+  cpSync(ADDON_DIR, join(root, 'packages', 'hashkit'), { recursive: true, filter: (p) => !/\/(node_modules|__test__)(\/|$)/.test(p) })
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
+  breakIt(root)
+  return root
+}
+
+// 3. Broken releases: refused before any upload, with the package and the fix named.
+const refusals: Array<{ case: string; args: string[]; breakIt: (root: string) => void; expected: RegExp }> = [
+  {
+    case: 'a platform package without its binary (a full release)',
+    args: [],
+    breakIt: () => {},
+    expected: new RegExp(`✗ ${targets.find((t) => !present.includes(t))?.name ?? '@none'}: binary: no .*\\n\\s+fix: download the build artifacts`),
+  },
+  {
+    case: 'a binary that fails the audit (the glibc build in the musl package)',
+    args: ['--only-present'],
+    breakIt: (root) => cpSync(join(ADDON_DIR, gnu.binary), join(root, 'npm', musl.dir, musl.binary)),
+    expected: new RegExp(`✗ ${musl.name}: audit: .*links glibc, but the package is for musl`),
+  },
+  {
+    case: 'a version mismatch between packages',
+    args: ['--only-present'],
+    breakIt: (root) => {
+      const file = join(root, 'npm', musl.dir, 'package.json')
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), version: '9.9.9' }, null, 2))
+    },
+    expected: new RegExp(`✗ ${musl.name}: version: version is 9\\.9\\.9, the release is ${version.replace(/\./g, '\\.')}\\n\\s+fix: npm run version-packages`),
+  },
+  {
+    // npm packs the file "main" names whatever "files" says, so both name a stale binary, as
+    // after renaming napi.binaryName without regenerating npm/*.
+    case: 'a files list that leaves the binary out',
+    args: ['--only-present'],
+    breakIt: (root) => {
+      const file = join(root, 'npm', gnu.dir, 'package.json')
+      const stale = `old-${gnu.binary}`
+      writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), main: stale, files: [stale] }, null, 2))
+    },
+    expected: new RegExp(`✗ ${gnu.name}: npm pack: the tarball would leave out ${gnu.binary.replace(/\./g, '\\.')}.*\\n\\s+fix: add "${gnu.binary.replace(/\./g, '\\.')}" to "files"`),
+  },
+]
+for (const refusal of refusals) {
+  await check(`refused: ${refusal.case}`, async () => {
+    const root = mirror(refusal.case.replace(/\W+/g, '-'), refusal.breakIt)
+    const result = await release(root, refusal.args)
+    const output = result.stdout + result.stderr
+    expect(result.exitCode !== 0, `npm run release exited 0:\n${output}`)
+    expect(refusal.expected.test(output), `the output lacks ${refusal.expected}:\n${output}`)
+    expect(/nothing was published/.test(output), `no "nothing was published" line:\n${output}`)
+    await registryEmpty()
+    return `exit ${result.exitCode}, ${output.match(/^\d+ ok, \d+ failed$/m)?.[0] ?? ''}; registry still empty`
+  })
+}
+
+// 4. The real release.
+const released = present
+const releasedOk = await check(`npm run release -- --only-present (${released.map((t) => t.dir).join(', ')})`, async () => {
+  const result = await release(ROOT, ['--only-present'])
+  process.stdout.write(result.stdout)
+  expect(result.exitCode === 0, `exit ${result.exitCode}:\n${result.stdout}${result.stderr}`)
+  const order = [...result.stdout.matchAll(/^✓ publish (\S+)@/gm)].map((m) => m[1])
+  expect(order.at(-1) === name && order.length === released.length + 1, `published ${order.join(', ')}: the addon package must come last, after ${released.length} platform packages`)
+  for (const pkg of [name, ...released.map((t) => t.name)]) {
+    const versions = await registryVersions(pkg)
+    expect(versions.includes(version), `${pkg}@${version} is not on the registry`)
+  }
+  const meta = (await (await fetch(`${registry.url}${name.replace('/', '%2f')}/${version}`)).json()) as { optionalDependencies?: Record<string, string> }
+  const want = Object.fromEntries(released.map((t) => [t.name, version]))
+  expect(JSON.stringify(meta.optionalDependencies) === JSON.stringify(want), `optionalDependencies are ${JSON.stringify(meta.optionalDependencies)}, want ${JSON.stringify(want)}`)
+  return `${released.length + 1} packages published, platform packages first; optionalDependencies pinned to ${version}`
+})
+
+// 5. Consumers: fresh projects outside the repository.
+const PROBE_CJS = `const a = require(${JSON.stringify(name)}); const i = a.buildInfo(); console.log(JSON.stringify({ how: 'require', libc: i.libc, target: i.target, digest: a.hash('hello') }))\n`
+const PROBE_MJS = `import { buildInfo, hash } from ${JSON.stringify(name)}; const i = buildInfo(); console.log(JSON.stringify({ how: 'import', libc: i.libc, target: i.target, digest: hash('hello') }))\n`
+const DIGEST = '9555e8555c62dcfd'
+
+function consumer(label: string, extra: Record<string, unknown> = {}): string {
+  const dir = join(WORK, 'consumers', label)
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${label}`, private: true, version: '1.0.0', dependencies: { [name]: version }, ...extra }, null, 2))
+  writeFileSync(join(dir, 'probe.cjs'), PROBE_CJS)
+  writeFileSync(join(dir, 'probe.mjs'), PROBE_MJS)
+  return dir
+}
+
+/** The platform packages installed in `dir` (any layout: hoisted node_modules, pnpm's store, bun's). */
+function installedPlatformPackages(dir: string): string[] {
+  const found = new Set<string>()
+  const scope = name.split('/')[0] ?? ''
+  const visit = (d: string, depth: number) => {
+    if (depth > 6 || !existsSync(d)) return
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (!e.isDirectory()) continue
+      const platform = targets.find((t) => e.name === t.name.split('/')[1] || e.name.startsWith(`${scope}+${t.name.split('/')[1]}@`))
+      if (platform) found.add(platform.dir)
+      else visit(join(d, e.name), depth + 1)
+    }
+  }
+  visit(join(dir, 'node_modules'), 0)
+  return [...found].toSorted()
+}
+
+/** Runs an install; a failure carries the command's last output lines (yarn reports on stdout). */
+async function install(dir: string, command: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  const result = await $({ cwd: dir, quiet: true, nothrow: true, env })`${command}`
+  if (result.exitCode !== 0) {
+    const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').filter((l) => !/^\s+at /.test(l)).slice(-8).join('\n')
+    throw new Error(`${command.map((c) => c.split('/').pop()).join(' ')} exited with ${result.exitCode}: ${output}`)
+  }
+}
+
+async function probe(dir: string, where: 'host' | 'musl'): Promise<string> {
+  const results: string[] = []
+  for (const file of ['probe.cjs', 'probe.mjs']) {
+    const result =
+      where === 'host'
+        ? await $({ cwd: dir, quiet: true, nothrow: true })`node ${file}`
+        : await $({ quiet: true, nothrow: true, env: muslRootEnv() })`${inMuslRoot([muslNode?.bin ?? '', file], { binds: [dir], cwd: dir })}`
+    expect(result.exitCode === 0, `${file} failed under ${where === 'host' ? `this host's Node.js ${process.version}` : `musl Node.js ${muslNode?.version}`}: ${result.stderr.trim().split('\n').slice(0, 3).join(' ')}`)
+    const seen = JSON.parse(result.stdout.trim()) as { how: string; libc: string; target: string; digest: string }
+    const libc = where === 'host' ? 'glibc' : 'musl'
+    expect(seen.libc === libc && seen.digest === DIGEST, `${seen.how}: buildInfo() says ${seen.libc} (${seen.target}), hash('hello') ${seen.digest}; want ${libc}`)
+    results.push(`${seen.how} → ${seen.target}`)
+  }
+  return results.join(', ')
+}
+
+// A fresh home for every package manager: yarn and pnpm cache registry metadata (tarball URLs
+// with this run's port) per user, and a stale copy from an earlier run would send them to a
+// registry that is gone.
+const HOME = join(WORK, 'home')
+mkdirSync(HOME, { recursive: true })
+const installEnv = {
+  ...process.env,
+  HOME,
+  XDG_CACHE_HOME: join(HOME, '.cache'),
+  XDG_DATA_HOME: join(HOME, '.local', 'share'),
+  XDG_STATE_HOME: join(HOME, '.local', 'state'),
+  XDG_CONFIG_HOME: join(HOME, '.config'),
+  npm_config_userconfig: join(HOME, '.npmrc'),
+}
+if (releasedOk) {
+  await check('npm install on this glibc host: only linux-x64-gnu, require and import load glibc', async () => {
+    const dir = consumer('npm-glibc')
+    await install(dir, ['npm', 'install', '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
+    const installed = installedPlatformPackages(dir)
+    expect(JSON.stringify(installed) === JSON.stringify([gnu.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${gnu.dir} only`)
+    return `${installed.join(', ')}; ${await probe(dir, 'host')}`
+  })
+
+  await check('npm install --libc=musl: only linux-x64-musl, loads under musl Node.js in the root', async () => {
+    const dir = consumer('npm-musl')
+    await install(dir, ['npm', 'install', '--libc=musl', '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
+    const installed = installedPlatformPackages(dir)
+    expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
+    return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
+  })
+
+  const supportedArchitectures = { os: ['linux'], cpu: ['x64'], libc: ['musl'] }
+  await check('pnpm with supportedArchitectures libc musl: only linux-x64-musl, loads under musl', async () => {
+    const dir = consumer('pnpm-musl', { pnpm: { supportedArchitectures } })
+    writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`)
+    await install(dir, [...pms.pnpm, 'install', '--store-dir', join(WORK, 'pnpm-store'), '--config.confirmModulesPurge=false'], installEnv)
+    const installed = installedPlatformPackages(dir)
+    expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
+    return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
+  })
+
+  await check('yarn berry with supportedArchitectures libc musl: only linux-x64-musl, loads under musl', async () => {
+    const dir = consumer('yarn-musl')
+    const host = new URL(registry.url).hostname
+    writeFileSync(
+      join(dir, '.yarnrc.yml'),
+      [
+        `npmRegistryServer: "${registry.url.replace(/\/$/, '')}"`,
+        // The test registry is plain HTTP on loopback.
+        `unsafeHttpWhitelist: ["${host}"]`,
+        // yarn 4 holds back packages published less than a day ago unless they are preapproved.
+        `npmPreapprovedPackages: ["${name}", "${name}-*"]`,
+        'nodeLinker: node-modules',
+        'enableGlobalCache: false',
+        'enableTelemetry: false',
+        'supportedArchitectures: { os: [linux], cpu: [x64], libc: [musl] }',
+        '',
+      ].join('\n'),
+    )
+    writeFileSync(join(dir, 'yarn.lock'), '')
+    await install(dir, [...pms.yarn, 'install'], { ...installEnv, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' })
+    const installed = installedPlatformPackages(dir)
+    expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
+    return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
+  })
+
+  await check('bun install --libc=musl: only linux-x64-musl, loads under musl', async () => {
+    const dir = consumer('bun-musl')
+    writeFileSync(join(dir, 'bunfig.toml'), `[install]\nregistry = "${registry.url}"\n`)
+    await install(dir, [...pms.bun, 'install', '--libc=musl'], { ...installEnv, BUN_INSTALL_CACHE_DIR: join(WORK, 'bun-cache') })
+    const installed = installedPlatformPackages(dir)
+    expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
+    return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
+  })
+
+  // 6. The same release again: nothing to do, and no error.
+  await check('a second npm run release of the same version is a no-op', async () => {
+    const before = await Promise.all([name, ...released.map((t) => t.name)].map(async (p) => JSON.stringify(await (await fetch(`${registry.url}${p.replace('/', '%2f')}`)).json())))
+    const result = await release(ROOT, ['--only-present'])
+    const output = result.stdout + result.stderr
+    expect(result.exitCode === 0, `exit ${result.exitCode}:\n${output}`)
+    const skipped = [...output.matchAll(/^✓ (\S+)@\S+: already published, skipped$/gm)].length
+    expect(skipped === released.length + 1, `${skipped} "already published, skipped" lines, want ${released.length + 1}:\n${output}`)
+    const after = await Promise.all([name, ...released.map((t) => t.name)].map(async (p) => JSON.stringify(await (await fetch(`${registry.url}${p.replace('/', '%2f')}`)).json())))
+    expect(JSON.stringify(before) === JSON.stringify(after), 'the registry metadata changed')
+    return `exit 0, ${skipped} packages "already published, skipped", registry unchanged`
+  })
+}
+
+await registry.stop()
+const passed = rows.filter((r) => r.ok).length
+const failed = rows.length - passed
+console.log(`\n${table(['', 'check', 'time'], rows.map((r) => [r.ok ? '✓' : '✗', r.name, seconds(r.ms)]))}\n`)
+console.log(`${PREFIX}: ${seconds(performance.now() - started)} in all`)
+console.log(`${PREFIX}: ${passed} passed, ${failed} failed`)
+if (failed > 0) process.exitCode = 1

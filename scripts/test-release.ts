@@ -15,6 +15,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
+import { stopIfUnsupported } from './lib/checks.js'
 import { bad, ok, seconds, table, timed } from './lib/log.js'
 import { inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
 import { ADDON_DIR, NPM_DIR, ROOT } from './lib/paths.js'
@@ -26,15 +27,7 @@ const started = performance.now()
 const PREFIX = 'test:release'
 
 const unsupported = process.platform !== 'linux' || process.arch !== 'x64' ? `needs a linux-x64 host (this is ${process.platform}-${process.arch})` : await muslRootUnsupported()
-if (unsupported) {
-  if (process.env.CI === 'true') {
-    bad(`${PREFIX} cannot run: it ${unsupported}`)
-    console.log(`${PREFIX}: 0 passed, 1 failed`)
-    process.exit(1)
-  }
-  console.log(`- ${PREFIX} skipped: it ${unsupported}`)
-  process.exit(0)
-}
+stopIfUnsupported(PREFIX, unsupported)
 
 interface Row {
   name: string

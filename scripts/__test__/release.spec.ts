@@ -1,13 +1,14 @@
 // The release checks on temporary copies of the addon and npm/ packages, with tiny binaries that
 // pass or fail the audit: each broken release is refused with the package and the fix named,
 // using the real `npm pack` output. Nothing here talks to a registry.
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import test from 'ava'
+import { $ } from 'zx'
 
-import { ADDON_DIR, NPM_DIR } from '../lib/paths.js'
+import { ADDON_DIR, NPM_DIR, ROOT } from '../lib/paths.js'
 import { type Check, optionalDependenciesCheck, planRelease, type ReleasePlan } from '../lib/release-checks.js'
 import { platformPackages, readAddonManifest } from '../lib/targets.js'
 
@@ -175,4 +176,30 @@ test('optionalDependencies must be exactly the released packages at exactly the 
   const c = optionalDependenciesCheck('a', { [gnu.name]: `^${V}`, [musl.name]: V }, [gnu], V)
   t.false(c.ok)
   t.is(c.detail, `${gnu.name} is ^${V}, not ${V}; ${musl.name} is listed but not released`)
+})
+
+test('one changeset versions the addon and every platform package together (npm run version-packages)', async (t) => {
+  // A copy of what changesets and napi version read: the workspace root, .changeset/, the addon
+  // package and npm/, with the repository's node_modules.
+  const root = mkdtempSync(join(tmpdir(), 'hashkit-version-spec-'))
+  roots.push(root)
+  copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'))
+  cpSync(join(ROOT, '.changeset'), join(root, '.changeset'), { recursive: true })
+  cpSync(NPM_DIR, join(root, 'npm'), { recursive: true, filter: (p) => !p.endsWith('.node') })
+  mkdirSync(join(root, 'packages', 'hashkit'), { recursive: true })
+  for (const file of ['package.json', 'README.md']) copyFileSync(join(ADDON_DIR, file), join(root, 'packages', 'hashkit', file))
+  symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
+  writeFileSync(join(root, '.changeset', 'new-hash.md'), `---\n"${manifest.name}": minor\n---\n\nAdd a new hash.\n`)
+
+  const result = await $({ cwd: root, nothrow: true, quiet: true })`npm run version-packages`
+  t.is(result.exitCode, 0, result.stderr)
+  const next = `${Number(V.split('.')[0])}.${Number(V.split('.')[1]) + 1}.0`
+  const versionOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
+  t.is(versionOf(join(root, 'packages', 'hashkit')), next)
+  t.deepEqual(
+    targets.map((p) => [p.dir, versionOf(join(root, 'npm', p.dir))]),
+    targets.map((p) => [p.dir, next]),
+  )
+  t.regex(readFileSync(join(root, 'packages', 'hashkit', 'CHANGELOG.md'), 'utf8'), new RegExp(`## ${next.replace(/\./g, '\\.')}[\\s\\S]*Add a new hash\\.`))
+  t.false(readdirSync(join(root, '.changeset')).includes('new-hash.md'), 'the changeset was consumed')
 })

@@ -178,6 +178,8 @@ test('optionalDependencies must be exactly the released packages at exactly the 
   t.is(c.detail, `${gnu.name} is ^${V}, not ${V}; ${musl.name} is listed but not released`)
 })
 
+const versionOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
+
 test('one changeset versions the addon and every platform package together (npm run version-packages)', async (t) => {
   // A copy of what changesets and napi version read: the workspace root, .changeset/, the addon
   // package and npm/, with the repository's node_modules.
@@ -194,7 +196,6 @@ test('one changeset versions the addon and every platform package together (npm 
   const result = await $({ cwd: root, nothrow: true, quiet: true })`npm run version-packages`
   t.is(result.exitCode, 0, result.stderr)
   const next = `${Number(V.split('.')[0])}.${Number(V.split('.')[1]) + 1}.0`
-  const versionOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
   t.is(versionOf(join(root, 'packages', 'hashkit')), next)
   t.deepEqual(
     targets.map((p) => [p.dir, versionOf(join(root, 'npm', p.dir))]),

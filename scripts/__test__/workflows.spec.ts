@@ -2,7 +2,7 @@
 // platform list, every Linux binary is smoke-loaded on its CPU in the image of its libc under
 // each maintained Node.js line, actions are pinned, tokens are minimal. Each check is also run
 // on a mutated copy of the real file, to show it notices the mistake it is there for.
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import test, { type ExecutionContext } from 'ava'

@@ -15,7 +15,9 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
+import { inArm64Root, provisionArm64Root } from './lib/arm64-root.js'
 import { stopIfUnsupported } from './lib/checks.js'
+import { rootEnv } from './lib/chroot.js'
 import { bad, ok, seconds, table, timed } from './lib/log.js'
 import { inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
 import { ADDON_DIR, NPM_DIR, ROOT } from './lib/paths.js'
@@ -224,16 +226,26 @@ async function install(dir: string, command: string[], env: NodeJS.ProcessEnv): 
   }
 }
 
-async function probe(dir: string, where: 'host' | 'musl'): Promise<string> {
+type Where = 'host' | 'musl' | 'arm64-glibc' | 'arm64-musl'
+const LIBC: Record<Where, string> = { host: 'glibc', musl: 'musl', 'arm64-glibc': 'glibc', 'arm64-musl': 'musl' }
+
+/** The command line that runs `file` in `dir` with the Node.js of `where`. */
+async function probeCommand(where: Where, dir: string, file: string): Promise<{ argv: string[]; env?: NodeJS.ProcessEnv; runtime: string }> {
+  if (where === 'host') return { argv: ['node', file], runtime: `this host's Node.js ${process.version}` }
+  if (where === 'musl') return { argv: inMuslRoot([muslNode?.bin ?? '', file], { binds: [dir], cwd: dir }), env: muslRootEnv(), runtime: `musl Node.js ${muslNode?.version}` }
+  const libc = where === 'arm64-glibc' ? 'glibc' : 'musl'
+  const [node] = await provisionArm64Root(libc, ['24'])
+  return { argv: inArm64Root(libc, [node?.bin ?? '', file], { binds: [dir], cwd: dir }), env: rootEnv(), runtime: `arm64 ${libc} Node.js ${node?.version} under qemu` }
+}
+
+async function probe(dir: string, where: Where): Promise<string> {
   const results: string[] = []
   for (const file of ['probe.cjs', 'probe.mjs']) {
-    const result =
-      where === 'host'
-        ? await $({ cwd: dir, quiet: true, nothrow: true })`node ${file}`
-        : await $({ quiet: true, nothrow: true, env: muslRootEnv() })`${inMuslRoot([muslNode?.bin ?? '', file], { binds: [dir], cwd: dir })}`
-    expect(result.exitCode === 0, `${file} failed under ${where === 'host' ? `this host's Node.js ${process.version}` : `musl Node.js ${muslNode?.version}`}: ${result.stderr.trim().split('\n').slice(0, 3).join(' ')}`)
+    const { argv, env, runtime } = await probeCommand(where, dir, file)
+    const result = await $({ cwd: dir, quiet: true, nothrow: true, ...(env ? { env } : {}) })`${argv}`
+    expect(result.exitCode === 0, `${file} failed under ${runtime}: ${result.stderr.trim().split('\n').slice(0, 3).join(' ')}`)
     const seen = JSON.parse(result.stdout.trim()) as { how: string; libc: string; target: string; digest: string }
-    const libc = where === 'host' ? 'glibc' : 'musl'
+    const libc = LIBC[where]
     expect(seen.libc === libc && seen.digest === DIGEST, `${seen.how}: buildInfo() says ${seen.libc} (${seen.target}), hash('hello') ${seen.digest}; want ${libc}`)
     results.push(`${seen.how} → ${seen.target}`)
   }
@@ -314,6 +326,23 @@ if (releasedOk) {
     expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
     return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
   })
+
+  // arm64 consumers, when the arm64 pair was released (.ci/run builds it first): npm's --cpu
+  // and --libc pick the package, and the project loads under aarch64 Node.js through qemu-user.
+  for (const [libc, triple] of [['glibc', 'aarch64-unknown-linux-gnu'], ['musl', 'aarch64-unknown-linux-musl']] as const) {
+    const pkg = byTriple(triple)
+    if (!released.includes(pkg)) {
+      console.log(`- arm64 ${libc} consumer not checked: ${pkg.binary} was not built (npm run build -- --release --target ${triple})`)
+      continue
+    }
+    await check(`npm install --cpu=arm64 --libc=${libc}: only ${pkg.dir}, loads under arm64 ${libc} Node.js (qemu)`, async () => {
+      const dir = consumer(`npm-arm64-${libc}`)
+      await install(dir, ['npm', 'install', '--cpu=arm64', `--libc=${libc}`, '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
+      const installed = installedPlatformPackages(dir)
+      expect(JSON.stringify(installed) === JSON.stringify([pkg.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${pkg.dir} only`)
+      return `${installed.join(', ')}; ${await probe(dir, `arm64-${libc}`)}`
+    })
+  }
 
   // 6. The same release again: nothing to do, and no error.
   await check('a second npm run release of the same version is a no-op', async () => {

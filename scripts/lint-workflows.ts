@@ -13,7 +13,7 @@ import { basename, delimiter, join, relative } from 'node:path'
 import { $ } from 'zx'
 
 import { debianPackages, unpackDeb } from './lib/debian.js'
-import { withLock } from './lib/lock.js'
+import { ensureOnce } from './lib/lock.js'
 import { bad, ok, timed } from './lib/log.js'
 import { CACHE_DIR, ROOT } from './lib/paths.js'
 
@@ -35,7 +35,7 @@ async function findGo(): Promise<string | undefined> {
 async function ensureActionlint(): Promise<string | undefined> {
   const dir = join(CACHE_DIR, 'actionlint')
   const bin = join(dir, 'bin', `actionlint${exe}`)
-  const marker = join(dir, 'hashkit-version')
+  const marker = join(dir, 'installed-version')
   const installed = () => existsSync(bin) && existsSync(marker) && readFileSync(marker, 'utf8') === ACTIONLINT_VERSION
   if (installed()) return bin
   const go = await findGo()
@@ -45,8 +45,7 @@ async function ensureActionlint(): Promise<string | undefined> {
     console.log(`- skipped: actionlint ${ACTIONLINT_VERSION} is installed with \`go install\`, and Go was not found: ${how}`)
     return undefined
   }
-  await withLock('actionlint', async () => {
-    if (installed()) return // another process installed it while this one waited
+  await ensureOnce('actionlint', installed, async () => {
     await timed(`go install github.com/rhysd/actionlint/cmd/actionlint@v${ACTIONLINT_VERSION} into ${dir}`, async () => {
       // Module downloads and the build cache stay in the cache folder too.
       const env = { ...process.env, GOBIN: join(dir, 'bin'), GOPATH: join(dir, 'gopath'), GOCACHE: join(dir, 'gocache'), GOFLAGS: '-modcacherw' }
@@ -65,7 +64,7 @@ async function ensureShellcheck(): Promise<string> {
   const dir = join(CACHE_DIR, 'shellcheck')
   const root = join(dir, 'root')
   const bin = join(root, 'usr', 'bin')
-  const marker = join(dir, 'hashkit-version')
+  const marker = join(dir, 'installed-version')
   const installed = () => existsSync(join(bin, 'shellcheck')) && existsSync(marker) && readFileSync(marker, 'utf8') === SHELLCHECK_VERSION
   if (installed()) return bin
   // Debian's archive is verified with Debian's keyring, which only Debian systems have.
@@ -76,8 +75,7 @@ async function ensureShellcheck(): Promise<string> {
         '(Debian 12 and Ubuntu 24.04: apt-get install shellcheck; elsewhere: https://github.com/koalaman/shellcheck/releases)',
     )
   }
-  await withLock('shellcheck', async () => {
-    if (installed()) return
+  await ensureOnce('shellcheck', installed, async () => {
     const [deb = ''] = await debianPackages(SHELLCHECK_SUITE, arch() === 'arm64' ? 'arm64' : 'amd64', ['shellcheck'])
     if (!basename(deb).startsWith(`shellcheck_${SHELLCHECK_VERSION}-`)) {
       throw new Error(`Debian ${SHELLCHECK_SUITE} has ${basename(deb)}, not shellcheck ${SHELLCHECK_VERSION}: update SHELLCHECK_VERSION`)

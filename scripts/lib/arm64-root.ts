@@ -9,16 +9,16 @@
 //     PyPI's manylinux aarch64 wheels (the official Node.js builds)
 //   - musl root: Debian trixie's arm64 `musl` (1.2.5) and Node.js from musllinux_1_2_aarch64 wheels
 //   - both: Debian trixie's arm64 `busybox-static` for /bin/sh and the usual commands
-import { existsSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { $ } from 'zx'
 
 import { type Emulator, inRoot } from './chroot.js'
 import { debianPackages, unpackDeb } from './debian.js'
-import { withLock } from './lock.js'
+import { ensureOnce } from './lock.js'
 import { timed } from './log.js'
-import { layoutBase, layoutMusl, linkBundledLibraries, provisionRoot, type RootNode } from './musl-root.js'
+import { assembleMuslRoot, buildRoot, layoutBase, type MuslRootSpec, provisionRoot, type RootNode } from './musl-root.js'
 import { nodeWheel, unpackNodeWheel } from './node-wheels.js'
 import { CACHE_DIR } from './paths.js'
 
@@ -47,9 +47,7 @@ export async function arm64Unsupported(): Promise<string | undefined> {
 
 /** qemu-aarch64 from Debian's qemu-user package, unpacked once; returns its path. */
 export async function ensureQemu(): Promise<string> {
-  if (existsSync(QEMU)) return QEMU
-  await withLock('qemu-aarch64', async () => {
-    if (existsSync(QEMU)) return
+  await ensureOnce('qemu-aarch64', () => existsSync(QEMU), async () => {
     const [deb = ''] = await debianPackages('trixie', 'amd64', ['qemu-user'])
     await timed('unpack qemu-aarch64 from qemu-user', async () => {
       const dir = join(BASE, 'qemu')
@@ -67,10 +65,7 @@ async function assembleGlibc(majors: string[]): Promise<void> {
   const qemu = await ensureQemu()
   const debs = await debianPackages('trixie', 'arm64', ['libc6', 'libgcc-s1', 'libstdc++6', 'busybox-static'])
   const wheels = await Promise.all(majors.map(async (m) => [m, await nodeWheel(m, 'manylinux_aarch64')] as const))
-  const root = arm64Root('glibc')
-  await timed(`assemble the arm64 glibc root (${root})`, async () => {
-    const building = `${root}.building`
-    rmSync(building, { recursive: true, force: true })
+  await buildRoot(arm64Root('glibc'), majors, 'the arm64 glibc root', async (building) => {
     mkdirSync(join(building, 'usr'), { recursive: true })
     // Debian's merged /usr: the loader is /usr/lib/ld-linux-aarch64.so.1, binaries ask for
     // /lib/ld-linux-aarch64.so.1.
@@ -78,28 +73,13 @@ async function assembleGlibc(majors: string[]): Promise<void> {
     for (const deb of debs.slice(0, 3)) await unpackDeb(deb, building)
     await layoutBase(building, debs[3] ?? '', [qemu])
     for (const [major, wheel] of wheels) await unpackNodeWheel(wheel, building, major)
-    writeFileSync(join(building, '.complete'), majors.join(' '))
-    rmSync(root, { recursive: true, force: true })
-    renameSync(building, root)
   })
 }
 
 async function assembleMusl(majors: string[]): Promise<void> {
   const qemu = await ensureQemu()
-  const [muslDeb = '', busyboxDeb = ''] = await debianPackages('trixie', 'arm64', ['musl', 'busybox-static'])
-  const wheels = await Promise.all(majors.map(async (m) => [m, await nodeWheel(m, 'musllinux_1_2_aarch64')] as const))
-  const root = arm64Root('musl')
-  await timed(`assemble the arm64 musl root (${root})`, async () => {
-    const building = `${root}.building`
-    rmSync(building, { recursive: true, force: true })
-    await layoutBase(building, busyboxDeb, [qemu])
-    await layoutMusl(building, muslDeb, 'aarch64')
-    const linked = new Set<string>()
-    for (const [major, wheel] of wheels) linkBundledLibraries(building, major, await unpackNodeWheel(wheel, building, major), linked)
-    writeFileSync(join(building, '.complete'), majors.join(' '))
-    rmSync(root, { recursive: true, force: true })
-    renameSync(building, root)
-  })
+  const spec: MuslRootSpec = { root: arm64Root('musl'), title: 'the arm64 musl root', debianArch: 'arm64', arch: 'aarch64', wheel: 'musllinux_1_2_aarch64', emulate: [qemu] }
+  await assembleMuslRoot(spec, majors)
 }
 
 /** The command line that runs `command` inside the arm64 root for `libc`, emulated. */

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { withLock } from './lock.js'
+import { ensureOnce } from './lock.js'
 import { timed } from './log.js'
 import { CACHE_DIR } from './paths.js'
 
@@ -41,20 +41,17 @@ export async function debianPackages(suite: string, arch: DebianArch, names: str
   const debs = join(state, 'debs')
   const find = (name: string) => readdirSync(debs).find((f) => f.startsWith(`${name}_`) && f.endsWith(`_${arch}.deb`))
   mkdirSync(debs, { recursive: true })
-  if (names.some((n) => !find(n))) {
-    await withLock(`debian-${suite}-${arch}`, async () => {
-      const missing = names.filter((n) => !find(n))
-      if (missing.length === 0) return
-      await timed(`download ${missing.join(', ')} (Debian ${suite}, ${arch}; private apt state in ${state})`, async () => {
-        mkdirSync(join(state, 'lists', 'partial'), { recursive: true })
-        mkdirSync(join(state, 'cache', 'archives', 'partial'), { recursive: true })
-        if (!existsSync(join(state, 'status'))) writeFileSync(join(state, 'status'), '')
-        writeFileSync(join(state, 'sources.list'), `deb ${DEBIAN_MIRROR} ${suite} main\n`)
-        await $({ quiet: true })`apt-get -q ${aptOptions(state, arch)} update`
-        await $({ quiet: true, cwd: debs })`apt-get -q ${aptOptions(state, arch)} download ${missing}`
-      })
+  await ensureOnce(`debian-${suite}-${arch}`, () => names.every((n) => find(n)), async () => {
+    const missing = names.filter((n) => !find(n))
+    await timed(`download ${missing.join(', ')} (Debian ${suite}, ${arch}; private apt state in ${state})`, async () => {
+      mkdirSync(join(state, 'lists', 'partial'), { recursive: true })
+      mkdirSync(join(state, 'cache', 'archives', 'partial'), { recursive: true })
+      if (!existsSync(join(state, 'status'))) writeFileSync(join(state, 'status'), '')
+      writeFileSync(join(state, 'sources.list'), `deb ${DEBIAN_MIRROR} ${suite} main\n`)
+      await $({ quiet: true })`apt-get -q ${aptOptions(state, arch)} update`
+      await $({ quiet: true, cwd: debs })`apt-get -q ${aptOptions(state, arch)} download ${missing}`
     })
-  }
+  })
   return names.map((name) => {
     const file = find(name)
     if (!file) throw new Error(`apt-get download left no ${name} package (${suite}, ${arch}) in ${debs}: delete ${state} and run again`)

@@ -33,3 +33,14 @@ export async function withLock<T>(name: string, work: () => Promise<T>): Promise
     rmSync(lock, { recursive: true, force: true })
   }
 }
+
+/**
+ * Runs `install` once across processes: not at all when `done()` already holds, else under the
+ * lock `name`, skipped when another process finished it while this one waited.
+ */
+export async function ensureOnce(name: string, done: () => boolean, install: () => Promise<void>): Promise<void> {
+  if (done()) return
+  await withLock(name, async () => {
+    if (!done()) await install()
+  })
+}

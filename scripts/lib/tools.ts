@@ -8,7 +8,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { withLock } from './lock.js'
+import { ensureOnce } from './lock.js'
 import { timed } from './log.js'
 import { CACHE_DIR, ROOT } from './paths.js'
 
@@ -21,19 +21,17 @@ export async function installTool(name: string): Promise<string> {
   const key = createHash('sha256').update(readFileSync(join(source, 'package.json'))).update(lock).digest('hex').slice(0, 12)
   const dir = join(CACHE_DIR, 'tools', `${name}-${key}`)
   const done = join(dir, '.complete')
-  if (existsSync(done)) return dir
-  return withLock(`tool-${name}`, async () => {
-    if (existsSync(done)) return dir
-    await timed(`install tools/${name} with npm ci into ${dir}`, async () => {
+  await ensureOnce(`tool-${name}`, () => existsSync(done), () =>
+    timed(`install tools/${name} with npm ci into ${dir}`, async () => {
       rmSync(dir, { recursive: true, force: true })
       mkdirSync(dir, { recursive: true })
       for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(source, file), join(dir, file))
       // No install scripts: each tool's executable is called directly (see the callers).
       await $({ quiet: true, cwd: dir })`npm ci --ignore-scripts --no-audit --no-fund --loglevel=error`
       writeFileSync(done, `${new Date().toISOString()}\n`)
-    })
-    return dir
-  })
+    }),
+  )
+  return dir
 }
 
 /** The pinned package managers test:release installs the published addon with. */

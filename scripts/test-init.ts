@@ -16,7 +16,7 @@ import { $ } from 'zx'
 import { CURRENT, type Identity, leftoverWords, projectFiles, upper, validate } from './lib/identity.js'
 import { bad, info, ok, seconds, timed } from './lib/log.js'
 import { CACHE_DIR, ROOT } from './lib/paths.js'
-import { run, type RunResult } from './lib/run.js'
+import { closingCounts, run, type RunResult } from './lib/run.js'
 
 const { values: flags } = parseArgs({ options: { keep: { type: 'boolean', default: false } } })
 
@@ -124,10 +124,10 @@ try {
   const build = await timed('npm install && npm run build', () => sh('npm install --no-audit --no-fund && npm run build'))
   check('npm install && npm run build', build.ok && build.output.includes(`build of ${to.name} 0.0.0`))
   const test = await timed('npm test', () => sh('npm test'))
-  const line = /^npm test: (\d+) passed, (\d+) failed$/m.exec(test.output)
+  const counts = closingCounts(test.output, 'npm test')
   check(
-    `npm test in the renamed copy: ${line ? `${line[1]} passed, ${line[2]} failed` : 'no closing line'}`,
-    test.ok && line !== null && Number(line[1]) > 0 && line[2] === '0',
+    `npm test in the renamed copy: ${counts ? `${counts.passed} passed, ${counts.failed} failed` : 'no closing line'}`,
+    test.ok && counts !== undefined && counts.passed > 0 && counts.failed === 0,
   )
   // index.js and index.d.ts as napi build writes them, Cargo.lock as cargo --locked wants it,
   // package-lock.json as npm install writes it: init wrote each exactly so.

@@ -9,7 +9,7 @@ import { $ } from 'zx'
 import { auditBinaryFile, clearRows, loadRows, type SuiteRow, suiteTable } from './lib/linux-suites.js'
 import { bad, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, AVA_CLI, ROOT } from './lib/paths.js'
-import { avaCounts, type Counts, run, runnerCounts } from './lib/run.js'
+import { avaCounts, closingCounts, type Counts, run, runnerCounts } from './lib/run.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
 
 const started = performance.now()
@@ -17,23 +17,23 @@ const totals: Counts = { passed: 0, failed: 0 }
 const rows: SuiteRow[] = []
 
 /** Runs one of the test scripts and adds up its closing line; a missing line is one failure. */
-async function part(script: string, args: string[], saved: string): Promise<void> {
-  clearRows(saved)
+async function part(script: string, args: string[]): Promise<void> {
+  clearRows(script)
   const result = await run(['npm', 'run', script, '--', ...args], { cwd: ROOT })
-  const line = [...result.output.matchAll(new RegExp(`^${script}: (\\d+) passed, (\\d+) failed`, 'gm'))].at(-1)
-  if (!line) {
+  const counts = closingCounts(result.output, script)
+  if (!counts) {
     bad(`npm run ${script} printed no closing line: counted as one failure`)
     totals.failed += 1
     return
   }
-  totals.passed += Number(line[1])
-  totals.failed += Number(line[2])
+  totals.passed += counts.passed
+  totals.failed += counts.failed
   // A script that stopped before it ran a suite saved no rows: its own output says why.
-  rows.push(...(loadRows(saved) ?? []))
+  rows.push(...(loadRows(script) ?? []))
 }
 
-await part('test:musl', ['--release'], 'test-musl')
-await part('test:arm64', [], 'test-arm64')
+await part('test:musl', ['--release'])
+await part('test:arm64', [])
 
 // x64 glibc: the release build (linked against glibc 2.17), under this machine's Node.js.
 {

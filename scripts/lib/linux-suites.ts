@@ -23,20 +23,22 @@ export interface SuiteRow {
 }
 
 const RESULTS = join(CACHE_DIR, 'results')
+/** Where the rows of a script (e.g. `test:arm64`) are saved. */
+const resultsFile = (script: string) => join(RESULTS, `${script.replace(':', '-')}.json`)
 
-export function saveRows(name: string, rows: SuiteRow[]): void {
+function saveRows(name: string, rows: SuiteRow[]): void {
   mkdirSync(RESULTS, { recursive: true })
-  writeFileSync(join(RESULTS, `${name}.json`), JSON.stringify(rows, null, 2))
+  writeFileSync(resultsFile(name), JSON.stringify(rows, null, 2))
 }
 
 /** The rows `name` saved, or undefined when it saved none since `clearRows(name)`. */
 export function loadRows(name: string): SuiteRow[] | undefined {
-  const file = join(RESULTS, `${name}.json`)
+  const file = resultsFile(name)
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as SuiteRow[]) : undefined
 }
 
 export function clearRows(name: string): void {
-  rmSync(join(RESULTS, `${name}.json`), { force: true })
+  rmSync(resultsFile(name), { force: true })
 }
 
 export function suiteTable(rows: SuiteRow[]): string {
@@ -78,7 +80,7 @@ export async function auditBinaryFile(file: string): Promise<{ verdict: string; 
 export function finish(script: string, rows: SuiteRow[], checks: Checks, started: number, extra: string[] = []): void {
   const passed = rows.reduce((n, r) => n + r.passed, 0) + checks.passed
   const failed = rows.reduce((n, r) => n + r.failed, 0) + checks.failed
-  saveRows(script.replace(':', '-'), rows)
+  saveRows(script, rows)
   for (const block of [suiteTable(rows), checks.table(), ...extra]) console.log(`\n${block}`)
   console.log(`\n${script} finished in ${seconds(performance.now() - started)}`)
   console.log(`${script}: ${passed} passed, ${failed} failed`)

@@ -58,3 +58,13 @@ export function cargoCounts(output: string): Counts {
   }
   return { passed, failed }
 }
+
+/**
+ * The counts of the last closing line "<prefix>: N passed, M failed" in `output` (the line each
+ * test script ends with), or undefined when it printed none.
+ */
+export function closingCounts(output: string, prefix: string): Counts | undefined {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const line = [...output.matchAll(new RegExp(`^${escaped}: (\\d+) passed, (\\d+) failed$`, 'gm'))].at(-1)
+  return line ? { passed: Number(line[1]), failed: Number(line[2]) } : undefined
+}

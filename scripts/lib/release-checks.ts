@@ -11,7 +11,7 @@ import { $ } from 'zx'
 
 import { auditPaths } from './audit-files.js'
 import { ROOT } from './paths.js'
-import { GLIBC_FLOOR, type PlatformPackage, platformPackages, readAddonManifest } from './targets.js'
+import { GLIBC_FLOOR, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './targets.js'
 
 export interface Check {
   /** The npm package the check is about. */
@@ -85,14 +85,9 @@ export function filesCheck(pkg: string, packed: string[], required: string[], fi
     : { pkg, check: 'npm pack', ok: false, detail: `the tarball would leave out ${missing.join(', ')} (it holds ${packed.join(', ') || 'nothing'})`, fix }
 }
 
-/** The addon package's optionalDependencies for a release: each released platform package at exactly `version`. */
-export function pinnedOptionalDependencies(released: PlatformPackage[], version: string): Record<string, string> {
-  return Object.fromEntries(released.map((p) => [p.name, version]))
-}
-
 /** The optionalDependencies check: exactly the released packages, each pinned to the version. */
 export function optionalDependenciesCheck(pkg: string, found: Record<string, string> | undefined, released: PlatformPackage[], version: string): Check {
-  const want = pinnedOptionalDependencies(released, version)
+  const want = releaseOptionalDependencies(released, version)
   const problems = [
     ...Object.entries(want).filter(([n, v]) => found?.[n] !== v).map(([n]) => `${n} is ${found?.[n] ?? 'missing'}, not ${version}`),
     ...Object.keys(found ?? {}).filter((n) => !(n in want)).map((n) => `${n} is listed but not released`),
@@ -233,7 +228,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     },
   })
   const mainJson = JSON.parse(readFileSync(join(mainDir, 'package.json'), 'utf8')) as PackageJson & Record<string, unknown>
-  mainJson.optionalDependencies = pinnedOptionalDependencies(released, version)
+  mainJson.optionalDependencies = releaseOptionalDependencies(released, version)
   writeFileSync(join(mainDir, 'package.json'), `${JSON.stringify(mainJson, null, 2)}\n`)
   const mainPacked = await pack(mainDir, options.stageDir)
   const main: StagedPackage = { name, version, dir: mainDir, tarball: mainPacked.tarball, files: mainPacked.files }

@@ -80,9 +80,12 @@ export function platformPackages(manifest: AddonManifest): PlatformPackage[] {
   })
 }
 
-/** The `optionalDependencies` a release of `version` writes into the addon package. */
-export function releaseOptionalDependencies(manifest: AddonManifest, version: string): Record<string, string> {
-  return Object.fromEntries(platformPackages(manifest).map((p) => [p.name, version]))
+/**
+ * The `optionalDependencies` a release of `version` writes into the addon package: each released
+ * platform package (all of them, but for a partial release) at exactly that version.
+ */
+export function releaseOptionalDependencies(released: PlatformPackage[], version: string): Record<string, string> {
+  return Object.fromEntries(released.map((p) => [p.name, version]))
 }
 
 export function platformPackageDir(pkg: PlatformPackage): string {

@@ -28,8 +28,8 @@ import { type Registry, startVerdaccio } from './lib/verdaccio.js'
 const started = performance.now()
 const PREFIX = 'test:release'
 
-const unsupported = process.platform !== 'linux' || process.arch !== 'x64' ? `needs a linux-x64 host (this is ${process.platform}-${process.arch})` : await muslRootUnsupported()
-stopIfUnsupported(PREFIX, unsupported)
+// The musl root's needs (a linux-x64 host, root, unshare) are this test's too.
+stopIfUnsupported(PREFIX, await muslRootUnsupported())
 
 interface Row {
   name: string
@@ -86,12 +86,16 @@ const registry: Registry = await timed('start Verdaccio on 127.0.0.1 with empty 
 const npmEnv = { ...process.env, npm_config_userconfig: registry.userconfig }
 process.on('exit', () => rmSync(WORK, { recursive: true, force: true }))
 
-/** What the registry has for `pkg`: its versions, or none (404). */
+/** The registry's document for `pkg` (or for one version of it), or undefined for a 404. */
+async function registryDoc<T>(pkg: string, at?: string): Promise<T | undefined> {
+  const response = await fetch(`${registry.url}${pkg.replace('/', '%2f')}${at ? `/${at}` : ''}`)
+  if (response.status === 404) return undefined
+  return (await response.json()) as T
+}
+
+/** What the registry has for `pkg`: its versions, or none. */
 async function registryVersions(pkg: string): Promise<string[]> {
-  const response = await fetch(`${registry.url}${pkg.replace('/', '%2f')}`)
-  if (response.status === 404) return []
-  const body = (await response.json()) as { versions?: Record<string, unknown> }
-  return Object.keys(body.versions ?? {})
+  return Object.keys((await registryDoc<{ versions?: Record<string, unknown> }>(pkg))?.versions ?? {})
 }
 const everyName = [name, ...targets.map((t) => t.name)]
 async function registryEmpty(): Promise<void> {
@@ -180,7 +184,7 @@ const releasedOk = await check(`npm run release -- --only-present (${released.ma
     const versions = await registryVersions(pkg)
     expect(versions.includes(version), `${pkg}@${version} is not on the registry`)
   }
-  const meta = (await (await fetch(`${registry.url}${name.replace('/', '%2f')}/${version}`)).json()) as { optionalDependencies?: Record<string, string> }
+  const meta = (await registryDoc<{ optionalDependencies?: Record<string, string> }>(name, version)) ?? {}
   const want = Object.fromEntries(released.map((t) => [t.name, version]))
   expect(JSON.stringify(meta.optionalDependencies) === JSON.stringify(want), `optionalDependencies are ${JSON.stringify(meta.optionalDependencies)}, want ${JSON.stringify(want)}`)
   return `${released.length + 1} packages published, platform packages first; optionalDependencies pinned to ${version}`
@@ -215,6 +219,13 @@ function installedPlatformPackages(dir: string): string[] {
   }
   visit(join(dir, 'node_modules'), 0)
   return [...found].toSorted()
+}
+
+/** The one platform package installed in `dir`, which must be `pkg`'s; fails naming what was installed. */
+function onlyInstalled(dir: string, pkg: PlatformPackage): string {
+  const installed = installedPlatformPackages(dir)
+  expect(JSON.stringify(installed) === JSON.stringify([pkg.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${pkg.dir} only`)
+  return pkg.dir
 }
 
 /** Runs an install; a failure carries the command's last output lines (yarn reports on stdout). */
@@ -266,21 +277,22 @@ const installEnv = {
   XDG_CONFIG_HOME: join(HOME, '.config'),
   npm_config_userconfig: join(HOME, '.npmrc'),
 }
+
+/** `npm install` of the consumer in `dir` from the test registry, with `flags` (--libc, --cpu). */
+const npmInstall = (dir: string, flags: string[]) =>
+  install(dir, ['npm', 'install', ...flags, '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
+
 if (releasedOk) {
   await check('npm install on this glibc host: only linux-x64-gnu, require and import load glibc', async () => {
     const dir = consumer('npm-glibc')
-    await install(dir, ['npm', 'install', '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
-    const installed = installedPlatformPackages(dir)
-    expect(JSON.stringify(installed) === JSON.stringify([gnu.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${gnu.dir} only`)
-    return `${installed.join(', ')}; ${await probe(dir, 'host')}`
+    await npmInstall(dir, [])
+    return `${onlyInstalled(dir, gnu)}; ${await probe(dir, 'host')}`
   })
 
   await check('npm install --libc=musl: only linux-x64-musl, loads under musl Node.js in the root', async () => {
     const dir = consumer('npm-musl')
-    await install(dir, ['npm', 'install', '--libc=musl', '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
-    const installed = installedPlatformPackages(dir)
-    expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
-    return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
+    await npmInstall(dir, ['--libc=musl'])
+    return `${onlyInstalled(dir, musl)}; ${await probe(dir, 'musl')}`
   })
 
   const supportedArchitectures = { os: ['linux'], cpu: ['x64'], libc: ['musl'] }
@@ -288,9 +300,7 @@ if (releasedOk) {
     const dir = consumer('pnpm-musl', { pnpm: { supportedArchitectures } })
     writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`)
     await install(dir, [...pms.pnpm, 'install', '--store-dir', join(WORK, 'pnpm-store'), '--config.confirmModulesPurge=false'], installEnv)
-    const installed = installedPlatformPackages(dir)
-    expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
-    return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
+    return `${onlyInstalled(dir, musl)}; ${await probe(dir, 'musl')}`
   })
 
   await check('yarn berry with supportedArchitectures libc musl: only linux-x64-musl, loads under musl', async () => {
@@ -313,18 +323,14 @@ if (releasedOk) {
     )
     writeFileSync(join(dir, 'yarn.lock'), '')
     await install(dir, [...pms.yarn, 'install'], { ...installEnv, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' })
-    const installed = installedPlatformPackages(dir)
-    expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
-    return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
+    return `${onlyInstalled(dir, musl)}; ${await probe(dir, 'musl')}`
   })
 
   await check('bun install --libc=musl: only linux-x64-musl, loads under musl', async () => {
     const dir = consumer('bun-musl')
     writeFileSync(join(dir, 'bunfig.toml'), `[install]\nregistry = "${registry.url}"\n`)
     await install(dir, [...pms.bun, 'install', '--libc=musl'], { ...installEnv, BUN_INSTALL_CACHE_DIR: join(WORK, 'bun-cache') })
-    const installed = installedPlatformPackages(dir)
-    expect(JSON.stringify(installed) === JSON.stringify([musl.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${musl.dir} only`)
-    return `${installed.join(', ')}; ${await probe(dir, 'musl')}`
+    return `${onlyInstalled(dir, musl)}; ${await probe(dir, 'musl')}`
   })
 
   // arm64 consumers, when the arm64 pair was released (.ci/run builds it first): npm's --cpu
@@ -337,22 +343,21 @@ if (releasedOk) {
     }
     await check(`npm install --cpu=arm64 --libc=${libc}: only ${pkg.dir}, loads under arm64 ${libc} Node.js (qemu)`, async () => {
       const dir = consumer(`npm-arm64-${libc}`)
-      await install(dir, ['npm', 'install', '--cpu=arm64', `--libc=${libc}`, '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
-      const installed = installedPlatformPackages(dir)
-      expect(JSON.stringify(installed) === JSON.stringify([pkg.dir]), `installed ${installed.join(', ') || 'no platform package'}, want ${pkg.dir} only`)
-      return `${installed.join(', ')}; ${await probe(dir, `arm64-${libc}`)}`
+      await npmInstall(dir, ['--cpu=arm64', `--libc=${libc}`])
+      return `${onlyInstalled(dir, pkg)}; ${await probe(dir, `arm64-${libc}`)}`
     })
   }
 
   // 6. The same release again: nothing to do, and no error.
   await check('a second npm run release of the same version is a no-op', async () => {
-    const before = await Promise.all([name, ...released.map((t) => t.name)].map(async (p) => JSON.stringify(await (await fetch(`${registry.url}${p.replace('/', '%2f')}`)).json())))
+    const snapshot = () => Promise.all([name, ...released.map((t) => t.name)].map(async (p) => JSON.stringify(await registryDoc(p))))
+    const before = await snapshot()
     const result = await release(ROOT, ['--only-present'])
     const output = result.stdout + result.stderr
     expect(result.exitCode === 0, `exit ${result.exitCode}:\n${output}`)
     const skipped = [...output.matchAll(/^✓ (\S+)@\S+: already published, skipped$/gm)].length
     expect(skipped === released.length + 1, `${skipped} "already published, skipped" lines, want ${released.length + 1}:\n${output}`)
-    const after = await Promise.all([name, ...released.map((t) => t.name)].map(async (p) => JSON.stringify(await (await fetch(`${registry.url}${p.replace('/', '%2f')}`)).json())))
+    const after = await snapshot()
     expect(JSON.stringify(before) === JSON.stringify(after), 'the registry metadata changed')
     return `exit 0, ${skipped} packages "already published, skipped", registry unchanged`
   })

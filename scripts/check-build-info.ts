@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util'
 
 import { bad, ok } from './lib/log.js'
 import { ADDON_DIR } from './lib/paths.js'
-import { parseTarget, readAddonManifest } from './lib/targets.js'
+import { parseTarget, readAddonManifest, runtimeGlibc } from './lib/targets.js'
 
 const { values: flags } = parseArgs({ options: { target: { type: 'string' } } })
 const triple = flags.target
@@ -16,27 +16,18 @@ if (!triple || !readAddonManifest().napi.targets.includes(triple)) {
   throw new Error(`pass --target <triple>, one of napi.targets: ${readAddonManifest().napi.targets.join(', ')}`)
 }
 
-/** The libc a binary for `triple` links, in buildInfo()'s naming. */
-function expectedLibc(target: string): string {
-  const { platform, abi } = parseTarget(target)
-  if (platform === 'linux') return abi === 'musl' ? 'musl' : 'glibc'
-  return platform === 'win32' ? 'msvc' : 'system'
-}
-
-/** The libc this Node.js process runs on, from its own diagnostic report. */
-function processLibc(): string {
-  if (process.platform === 'win32') return 'msvc'
-  if (process.platform !== 'linux') return 'system'
-  const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header
-  return header.glibcVersionRuntime ? 'glibc' : 'musl'
-}
+const target = parseTarget(triple)
+/** The libc a binary for the target links, in buildInfo()'s naming. */
+const expectedLibc = target.platform === 'linux' ? (target.abi === 'musl' ? 'musl' : 'glibc') : target.platform === 'win32' ? 'msvc' : 'system'
+/** The libc this Node.js process runs on. */
+const processLibc = process.platform === 'linux' ? (runtimeGlibc() ? 'glibc' : 'musl') : process.platform === 'win32' ? 'msvc' : 'system'
 
 const info = (createRequire(`${ADDON_DIR}/`)('./index.js') as typeof import('@napi-kit/hashkit')).buildInfo()
-const want = { target: triple, libc: expectedLibc(triple), platform: parseTarget(triple).platform, arch: parseTarget(triple).arch }
+const want = { target: triple, libc: expectedLibc, platform: target.platform, arch: target.arch }
 const got = { target: info.target, libc: info.libc, platform: info.platform, arch: info.arch }
-const runtime = `Node.js ${process.version} ${process.platform}-${process.arch}, ${processLibc()} runtime`
+const runtime = `Node.js ${process.version} ${process.platform}-${process.arch}, ${processLibc} runtime`
 const wrong = (Object.keys(want) as Array<keyof typeof want>).filter((k) => want[k] !== got[k])
-if (processLibc() !== want.libc) wrong.push('libc of this Node.js' as keyof typeof want)
+if (processLibc !== want.libc) wrong.push('libc of this Node.js' as keyof typeof want)
 if (wrong.length > 0) {
   bad(`buildInfo() is ${JSON.stringify(got)} under ${runtime}; expected ${JSON.stringify(want)} (${wrong.join(', ')} differ)`)
   process.exitCode = 1

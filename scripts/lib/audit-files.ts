@@ -8,7 +8,7 @@ import { $ } from 'zx'
 
 import { auditBinary, type BinaryReport, type Expectation } from './audit.js'
 import { ADDON_DIR, NPM_DIR, ROOT } from './paths.js'
-import { type PlatformPackage, platformPackages, readAddonManifest } from './targets.js'
+import { type PlatformPackage, platformPackages, readAddonManifest, runtimeGlibc } from './targets.js'
 
 export interface AuditOptions {
   /** The oldest glibc release builds must load on, e.g. `2.17`. */
@@ -126,10 +126,10 @@ function expectationFor(input: Input, options: AuditOptions, targets: PlatformPa
     }
   }
   if (expected && options.localGlibc && dirname(input.path) === ADDON_DIR) {
-    const header = (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header
-    if (header.glibcVersionRuntime) {
-      expected.glibcFloor = header.glibcVersionRuntime
-      expected.floorNote = `a development build, held to this machine's glibc ${header.glibcVersionRuntime}`
+    const glibc = runtimeGlibc()
+    if (glibc) {
+      expected.glibcFloor = glibc
+      expected.floorNote = `a development build, held to this machine's glibc ${glibc}`
     }
   }
   return expected

@@ -18,10 +18,10 @@ import { parseArgs } from 'node:util'
 import { $ } from 'zx'
 
 import { arm64Root, arm64Unsupported, inArm64Root, type Libc, provisionArm64Root } from './lib/arm64-root.js'
+import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { rootEnv } from './lib/chroot.js'
 import { parseElf } from './lib/elf.js'
-import { Checks, stopIfUnsupported } from './lib/checks.js'
-import { auditBinaryFile, finish, type SuiteRow } from './lib/linux-suites.js'
+import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow } from './lib/linux-suites.js'
 import { muslLibcSymbols, muslRootUnsupported, type RootNode } from './lib/musl-root.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
 import { avaCounts, run, runnerCounts } from './lib/run.js'
@@ -105,29 +105,14 @@ for (const libc of ['glibc', 'musl'] as const) {
 // 3. The user's path: the addon with every Linux platform package side by side in
 //    node_modules; the generated loader must pick the arm64 package of the root's libc.
 const consumer = join(WORK, 'consumer')
-const scope = join(consumer, 'node_modules', ...manifest.name.split('/'))
-mkdirSync(scope, { recursive: true })
-for (const file of ['package.json', 'index.js', 'index.d.ts']) copyFileSync(join(ADDON_DIR, file), join(scope, file))
-for (const pkg of packages.filter((p) => p.os.includes('linux'))) {
-  const dir = join(consumer, 'node_modules', ...pkg.name.split('/'))
-  cpSync(join(NPM_DIR, pkg.dir), dir, { recursive: true })
-  try {
-    copyFileSync(join(ADDON_DIR, pkg.binary), join(dir, pkg.binary))
-  } catch {
-    // An x64 binary not built yet does not matter here: the loader must not pick it.
-  }
-}
-const probe = `const a = require(${JSON.stringify(manifest.name)}); const i = a.buildInfo(); console.log(JSON.stringify({ libc: i.libc, target: i.target, digest: a.hash('hello') }))`
-writeFileSync(join(consumer, 'probe.cjs'), probe)
-const expectedDigest = '9555e8555c62dcfd'
+layOutConsumer(consumer, packages.filter((p) => p.os.includes('linux')))
 for (const libc of ['glibc', 'musl'] as const) {
   for (const node of nodes[libc]) {
-    const result = await $({ quiet: true, nothrow: true, env: rootEnv() })`${inArm64Root(libc, [node.bin, 'probe.cjs'], { binds, cwd: consumer })}`
-    const seen = result.exitCode === 0 ? (JSON.parse(result.stdout) as { libc: string; target: string; digest: string }) : undefined
+    const { seen, error } = await runProbe(inArm64Root(libc, [node.bin, 'probe.cjs'], { binds, cwd: consumer }), { env: rootEnv() })
     check(
       `user path, arm64 ${libc} Node.js ${node.version}`,
-      seen?.libc === libc && seen.target === TARGETS[libc] && seen.digest === expectedDigest,
-      seen ? `loaded ${seen.target}, buildInfo().libc = ${seen.libc}` : (result.stderr.trim().split('\n')[0] ?? ''),
+      seen?.libc === libc && seen.target === TARGETS[libc] && seen.digest === HELLO_DIGEST,
+      seen ? `loaded ${seen.target}, buildInfo().libc = ${seen.libc}` : error,
     )
   }
 }

@@ -12,21 +12,21 @@
 //
 // Without root or on another OS it says why it cannot run and exits 0; under CI=true that is a
 // failure.
-import { copyFileSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
 import { auditFiles, collectBinaries } from './lib/audit-files.js'
+import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { zigCommand } from './lib/cross.js'
 import { fetchGroundTruth } from './lib/ground-truth.js'
-import { Checks, stopIfUnsupported } from './lib/checks.js'
-import { auditBinaryFile, finish, type SuiteRow } from './lib/linux-suites.js'
+import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow } from './lib/linux-suites.js'
 import { table } from './lib/log.js'
 import { hostRunnableMuslNode, inMuslRoot, muslLibcSymbols, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
 import { MUSL_LIBC_SYMBOLS } from './lib/musl-symbols.generated.js'
-import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
+import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, ROOT } from './lib/paths.js'
 import { avaCounts, run, runnerCounts } from './lib/run.js'
 import { GLIBC_FLOOR, platformPackages, readAddonManifest } from './lib/targets.js'
 
@@ -91,34 +91,18 @@ for (const node of nodes) {
 //    node_modules, as npm lays them out with --libc / supportedArchitectures; the generated
 //    loader must pick musl inside the root and glibc on this host.
 const consumer = join(WORK, 'consumer')
-const scope = join(consumer, 'node_modules', ...manifest.name.split('/'))
-mkdirSync(scope, { recursive: true })
-for (const file of ['package.json', 'index.js', 'index.d.ts']) copyFileSync(join(ADDON_DIR, file), join(scope, file))
-for (const pkg of [gnu, musl]) {
-  const dir = join(consumer, 'node_modules', ...pkg.name.split('/'))
-  cpSync(join(NPM_DIR, pkg.dir), dir, { recursive: true })
-  copyFileSync(join(ADDON_DIR, pkg.binary), join(dir, pkg.binary))
-}
-const probe = `const a = require(${JSON.stringify(manifest.name)}); const i = a.buildInfo(); console.log(JSON.stringify({ libc: i.libc, target: i.target, digest: a.hash('hello') }))`
-writeFileSync(join(consumer, 'probe.cjs'), probe)
-const expectedDigest = '9555e8555c62dcfd'
+layOutConsumer(consumer, [gnu, musl])
 for (const node of nodes) {
-  const result = await $({ quiet: true, nothrow: true, env: muslRootEnv() })`${inMuslRoot([node.bin, 'probe.cjs'], { binds, cwd: consumer })}`
-  const seen = result.exitCode === 0 ? (JSON.parse(result.stdout) as { libc: string; target: string; digest: string }) : undefined
+  const { seen, error } = await runProbe(inMuslRoot([node.bin, 'probe.cjs'], { binds, cwd: consumer }), { env: muslRootEnv() })
   check(
     `user path, musl Node.js ${node.version} in the root`,
-    seen?.libc === 'musl' && seen.target === TARGET && seen.digest === expectedDigest,
-    seen ? `loaded ${seen.target}` : result.stderr.trim().split('\n')[0] ?? '',
+    seen?.libc === 'musl' && seen.target === TARGET && seen.digest === HELLO_DIGEST,
+    seen ? `loaded ${seen.target}` : error,
   )
 }
 {
-  const result = await $({ quiet: true, nothrow: true, cwd: consumer })`node probe.cjs`
-  const seen = result.exitCode === 0 ? (JSON.parse(result.stdout) as { libc: string; target: string; digest: string }) : undefined
-  check(
-    `user path, this host's glibc Node.js ${process.version}`,
-    seen?.libc === 'glibc' && seen.digest === expectedDigest,
-    seen ? `loaded ${seen.target}` : result.stderr.trim().split('\n')[0] ?? '',
-  )
+  const { seen, error } = await runProbe(['node', 'probe.cjs'], { cwd: consumer })
+  check(`user path, this host's glibc Node.js ${process.version}`, seen?.libc === 'glibc' && seen.digest === HELLO_DIGEST, seen ? `loaded ${seen.target}` : error)
 }
 
 // 4. Negative controls: each must fail, with the error Alpine users see.

@@ -1,14 +1,16 @@
 // What test:musl, test:arm64 and test:linux report per Linux target: one row per test-suite
 // run (target, libc, Node.js, binary size, audit verdict, tests, wall time). Each script prints
 // its own table and saves its rows, so `npm run test:linux` can print all four targets at once.
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+
+import { $ } from 'zx'
 
 import { auditFiles, collectBinaries } from './audit-files.js'
 import type { Checks } from './checks.js'
 import { bytes, seconds, table } from './log.js'
-import { CACHE_DIR } from './paths.js'
-import { GLIBC_FLOOR } from './targets.js'
+import { ADDON_DIR, CACHE_DIR, NPM_DIR } from './paths.js'
+import { GLIBC_FLOOR, type PlatformPackage, readAddonManifest } from './targets.js'
 
 export interface SuiteRow {
   target: string
@@ -85,4 +87,41 @@ export function finish(script: string, rows: SuiteRow[], checks: Checks, started
   console.log(`\n${script} finished in ${seconds(performance.now() - started)}`)
   console.log(`${script}: ${passed} passed, ${failed} failed`)
   if (failed > 0) process.exitCode = 1
+}
+
+/** What the consumer's probe.cjs prints: the loaded build and hash('hello'). */
+export interface ProbeResult {
+  libc: string
+  target: string
+  digest: string
+}
+
+/** hash('hello'), XXH3-64 with seed 0: the probe's answer from any correct build. */
+export const HELLO_DIGEST = '9555e8555c62dcfd'
+
+/**
+ * A project in `dir` as a package manager lays it out: the addon package with `packages` side by
+ * side in node_modules (each with its binary, when built), and probe.cjs, which requires the
+ * addon by name and prints a ProbeResult.
+ */
+export function layOutConsumer(dir: string, packages: PlatformPackage[]): void {
+  const manifest = readAddonManifest()
+  const scope = join(dir, 'node_modules', ...manifest.name.split('/'))
+  mkdirSync(scope, { recursive: true })
+  for (const file of ['package.json', 'index.js', 'index.d.ts']) copyFileSync(join(ADDON_DIR, file), join(scope, file))
+  for (const pkg of packages) {
+    const pkgDir = join(dir, 'node_modules', ...pkg.name.split('/'))
+    cpSync(join(NPM_DIR, pkg.dir), pkgDir, { recursive: true })
+    // A binary not built here is left out: the loader must not pick its package anyway.
+    if (existsSync(join(ADDON_DIR, pkg.binary))) copyFileSync(join(ADDON_DIR, pkg.binary), join(pkgDir, pkg.binary))
+  }
+  const probe = `const a = require(${JSON.stringify(manifest.name)}); const i = a.buildInfo(); console.log(JSON.stringify({ libc: i.libc, target: i.target, digest: a.hash('hello') }))`
+  writeFileSync(join(dir, 'probe.cjs'), probe)
+}
+
+/** Runs a consumer's probe with `argv` (a Node.js and probe.cjs); its result, or the first line of its error. */
+export async function runProbe(argv: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<{ seen?: ProbeResult; error: string }> {
+  const result = await $({ quiet: true, nothrow: true, ...options })`${argv}`
+  if (result.exitCode !== 0) return { error: result.stderr.trim().split('\n')[0] ?? '' }
+  return { seen: JSON.parse(result.stdout) as ProbeResult, error: '' }
 }

@@ -1,10 +1,12 @@
 //! Turns JavaScript arguments into core types, checking each one and naming it when it is
-//! wrong. Byte input is read in place (no copy); strings are copied once, as UTF-8.
+//! wrong. Byte input of a synchronous call is read in place (no copy); strings are copied
+//! once, as UTF-8; input for another thread is copied (see [`OwnedInput`]).
 
 use hashkit_core::{Algorithm, Error as CoreError, Params};
 use napi::bindgen_prelude::{
     BigInt, FromNapiValue, JsObjectValue, Object, Uint8Array, Uint8ArraySlice,
 };
+use napi::sys;
 use napi::{JsValue, Unknown, ValueType};
 
 use crate::error::ArgError;
@@ -30,20 +32,28 @@ impl Input<'_> {
     }
 }
 
-/// Hash input kept alive while a background thread reads it.
+/// Hash input for a background thread, in one of the two forms no JavaScript code can take
+/// away while the thread reads it.
+///
+/// A reference to an ordinary Buffer or Uint8Array would not be enough: JavaScript may transfer
+/// its ArrayBuffer (`postMessage`, `structuredClone(…, { transfer })`) while the task waits for a
+/// thread, and the transferred memory can then be freed and reused under the reader. Such bytes
+/// are copied on the JavaScript thread before the call returns. A SharedArrayBuffer can be
+/// neither transferred nor detached, and growing one never moves it, so a view of one stays
+/// valid for as long as the task holds a reference to it: those bytes are read in place.
 pub enum OwnedInput {
-    /// A JavaScript string, copied as UTF-8.
-    Text(String),
-    /// A reference to the caller's Buffer or Uint8Array: its bytes are read in place.
-    Bytes(Uint8Array),
+    /// A string as UTF-8, or the bytes of a view of an ordinary ArrayBuffer, copied.
+    Copied(Vec<u8>),
+    /// A view of a SharedArrayBuffer, kept alive by this reference and read in place.
+    Shared(Uint8Array),
 }
 
 impl OwnedInput {
     /// The bytes to hash.
     pub fn as_bytes(&self) -> &[u8] {
         match self {
-            OwnedInput::Text(text) => text.as_bytes(),
-            OwnedInput::Bytes(bytes) => bytes,
+            OwnedInput::Copied(bytes) => bytes,
+            OwnedInput::Shared(view) => view,
         }
     }
 }
@@ -74,14 +84,51 @@ pub fn input<'env>(value: &Unknown<'env>) -> Result<Input<'env>, ArgError> {
     .ok_or_else(|| input_type_error(value))
 }
 
-/// Reads `input` for a call that finishes on another thread.
+/// Reads `input` for a call that finishes on another thread: see [`OwnedInput`].
 pub fn owned_input(value: &Unknown<'_>) -> Result<OwnedInput, ArgError> {
-    match value.get_type() {
-        Ok(ValueType::String) => convert::<String>(value).map(OwnedInput::Text),
-        Ok(ValueType::Object) => convert::<Uint8Array>(value).map(OwnedInput::Bytes),
-        _ => None,
+    if views_shared_memory(value)
+        && let Some(view) = convert::<Uint8Array>(value)
+    {
+        return Ok(OwnedInput::Shared(view));
     }
-    .ok_or_else(|| input_type_error(value))
+    input(value).map(|input| {
+        OwnedInput::Copied(match input {
+            Input::Text(text) => text.into_bytes(),
+            Input::Bytes(bytes) => bytes.to_vec(),
+        })
+    })
+}
+
+/// Whether `value` is a Uint8Array whose buffer is a SharedArrayBuffer. A typed array's buffer
+/// is either an ArrayBuffer or a SharedArrayBuffer, and `napi_is_arraybuffer` is false only for
+/// the latter. Anything else (not a Uint8Array, any failed call) answers `false`: a copy.
+fn views_shared_memory(value: &Unknown<'_>) -> bool {
+    let env = value.value().env;
+    let mut is_typed_array = false;
+    let mut kind = sys::TypedarrayType::int8_array;
+    let mut length = 0;
+    let mut data = std::ptr::null_mut();
+    let mut buffer = std::ptr::null_mut();
+    let mut offset = 0;
+    let mut is_array_buffer = true;
+    // SAFETY: `value` is a live handle of the current call's env; each out-pointer points to a
+    // local of the type Node-API writes, and `buffer` is read only after the call succeeded.
+    unsafe {
+        sys::napi_is_typedarray(env, value.raw(), &mut is_typed_array) == sys::Status::napi_ok
+            && is_typed_array
+            && sys::napi_get_typedarray_info(
+                env,
+                value.raw(),
+                &mut kind,
+                &mut length,
+                &mut data,
+                &mut buffer,
+                &mut offset,
+            ) == sys::Status::napi_ok
+            && kind == sys::TypedarrayType::uint8_array
+            && sys::napi_is_arraybuffer(env, buffer, &mut is_array_buffer) == sys::Status::napi_ok
+            && !is_array_buffer
+    }
 }
 
 /// Reads the optional `options` object, `{ algorithm?: Algorithm, seed?: number | bigint }`,
@@ -101,6 +148,7 @@ pub fn options(value: Option<&Unknown<'_>>) -> Result<Params, ArgError> {
         received: describe(value),
     })?;
 
+    reject_unknown_keys(&object)?;
     let algorithm = match property(&object, "algorithm") {
         None => Algorithm::default(),
         Some(value) => algorithm(&value)?,
@@ -113,6 +161,37 @@ pub fn options(value: Option<&Unknown<'_>>) -> Result<Params, ArgError> {
         name: "options.seed",
         reason: err.to_string(),
     })
+}
+
+/// The properties `options` may have, in the order error messages list them.
+const OPTION_KEYS: [&str; 2] = ["algorithm", "seed"];
+
+/// Refuses any enumerable property other than [`OPTION_KEYS`]: a misspelt key would otherwise
+/// fall back to a default and silently change every digest.
+fn reject_unknown_keys(object: &Object<'_>) -> Result<(), ArgError> {
+    let unreadable = || ArgError::Value {
+        name: "options",
+        reason: "Its property names could not be read".to_owned(),
+    };
+    let keys = object.get_property_names().map_err(|_| unreadable())?;
+    let count = keys
+        .get_array_length_unchecked()
+        .map_err(|_| unreadable())?;
+    for index in 0..count {
+        let key = keys
+            .get_element::<String>(index)
+            .map_err(|_| unreadable())?;
+        if !OPTION_KEYS.contains(&key.as_str()) {
+            return Err(ArgError::Value {
+                name: "options",
+                reason: format!(
+                    "Unknown property \"{key}\": use \"{}\" or \"{}\"",
+                    OPTION_KEYS[0], OPTION_KEYS[1]
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// A property's value, or `None` when it is missing or `undefined`.

@@ -14,8 +14,13 @@ use crate::error::ArgError;
 /// What `input` may be, as the TypeScript signature says.
 pub const INPUT_TYPES: &str = "of type string or an instance of Buffer or Uint8Array";
 
+/// Strings up to this many UTF-8 bytes (minus 4) are converted on the stack, not the heap.
+const STACK_TEXT: usize = 128;
+
 /// Hash input borrowed from JavaScript for the length of a synchronous call.
 pub enum Input<'env> {
+    /// A short JavaScript string, copied as UTF-8 into a stack buffer.
+    Short([u8; STACK_TEXT], usize),
     /// A JavaScript string, copied as UTF-8.
     Text(String),
     /// A Buffer or Uint8Array, read in place.
@@ -26,6 +31,7 @@ impl Input<'_> {
     /// The bytes to hash.
     pub fn as_bytes(&self) -> &[u8] {
         match self {
+            Input::Short(buf, len) => &buf[..*len],
             Input::Text(text) => text.as_bytes(),
             Input::Bytes(bytes) => bytes,
         }
@@ -76,7 +82,10 @@ fn input_type_error(value: &Unknown<'_>) -> ArgError {
 /// Reads `input` for a synchronous call.
 pub fn input<'env>(value: &Unknown<'env>) -> Result<Input<'env>, ArgError> {
     match value.get_type() {
-        Ok(ValueType::String) => convert::<String>(value).map(Input::Text),
+        Ok(ValueType::String) => match stack_utf8::<STACK_TEXT>(value) {
+            Some((buf, len)) => Some(Input::Short(buf, len)),
+            None => convert::<String>(value).map(Input::Text),
+        },
         // napi-rs checks that the object is a Uint8Array (a Buffer is one) while converting.
         Ok(ValueType::Object) => convert::<Uint8ArraySlice>(value).map(Input::Bytes),
         _ => None,
@@ -93,6 +102,7 @@ pub fn owned_input(value: &Unknown<'_>) -> Result<OwnedInput, ArgError> {
     }
     input(value).map(|input| {
         OwnedInput::Copied(match input {
+            Input::Short(buf, len) => buf[..len].to_vec(),
             Input::Text(text) => text.into_bytes(),
             Input::Bytes(bytes) => bytes.to_vec(),
         })
@@ -149,11 +159,11 @@ pub fn options(value: Option<&Unknown<'_>>) -> Result<Params, ArgError> {
     })?;
 
     reject_unknown_keys(&object)?;
-    let algorithm = match property(&object, "algorithm") {
+    let algorithm = match property(value, c"algorithm") {
         None => Algorithm::default(),
         Some(value) => algorithm(&value)?,
     };
-    let seed = match property(&object, "seed") {
+    let seed = match property(value, c"seed") {
         None => 0,
         Some(value) => seed(&value)?,
     };
@@ -167,21 +177,25 @@ pub fn options(value: Option<&Unknown<'_>>) -> Result<Params, ArgError> {
 const OPTION_KEYS: [&str; 2] = ["algorithm", "seed"];
 
 /// Refuses any enumerable property other than [`OPTION_KEYS`]: a misspelt key would otherwise
-/// fall back to a default and silently change every digest.
+/// fall back to a default and silently change every digest. Names are compared on the stack;
+/// a string is allocated only for the error message.
 fn reject_unknown_keys(object: &Object<'_>) -> Result<(), ArgError> {
     let unreadable = || ArgError::Value {
         name: "options",
         reason: "Its property names could not be read".to_owned(),
     };
-    let keys = object.get_property_names().map_err(|_| unreadable())?;
+    let keys = own_keys(object).ok_or_else(unreadable)?;
     let count = keys
         .get_array_length_unchecked()
         .map_err(|_| unreadable())?;
     for index in 0..count {
         let key = keys
-            .get_element::<String>(index)
+            .get_element::<Unknown>(index)
             .map_err(|_| unreadable())?;
-        if !OPTION_KEYS.contains(&key.as_str()) {
+        let known = short_string(&key)
+            .is_some_and(|(buf, len)| OPTION_KEYS.iter().any(|k| k.as_bytes() == &buf[..len]));
+        if !known {
+            let key = convert::<String>(&key).ok_or_else(unreadable)?;
             return Err(ArgError::Value {
                 name: "options",
                 reason: format!(
@@ -194,15 +208,79 @@ fn reject_unknown_keys(object: &Object<'_>) -> Result<(), ArgError> {
     Ok(())
 }
 
-/// A property's value, or `None` when it is missing or `undefined`.
-fn property<'env>(object: &Object<'env>, name: &str) -> Option<Unknown<'env>> {
-    object
-        .get_named_property::<Unknown>(name)
-        .ok()
-        .filter(|v| !matches!(v.get_type(), Ok(ValueType::Undefined)))
+/// The object's own enumerable string keys (numbers as strings), as an array. Own keys only:
+/// collecting the prototype chain's as well would cost more than the rest of the call.
+fn own_keys<'env>(object: &Object<'env>) -> Option<Object<'env>> {
+    let env = object.value().env;
+    let mut raw = std::ptr::null_mut();
+    // SAFETY: `object` is a live object of the current call's env; `raw` is read only when
+    // Node-API reports success, and is then an array of this env.
+    unsafe {
+        (sys::napi_get_all_property_names(
+            env,
+            object.raw(),
+            sys::KeyCollectionMode::own_only,
+            sys::KeyFilter::enumerable | sys::KeyFilter::skip_symbols,
+            sys::KeyConversion::numbers_to_strings,
+            &mut raw,
+        ) == sys::Status::napi_ok)
+            .then(|| Object::from_raw(env, raw))
+    }
+}
+
+/// A string value's UTF-8 bytes, read into a stack buffer of `N` bytes, when they certainly
+/// fit; `None` for longer strings and for values that are not strings.
+fn stack_utf8<const N: usize>(value: &Unknown<'_>) -> Option<([u8; N], usize)> {
+    let mut buf = [0u8; N];
+    let mut len = 0;
+    // SAFETY: `value` is a live handle of the current call's env; Node-API writes at most
+    // `N - 1` bytes and a NUL into `buf` and the number of bytes into `len`. A value that is
+    // not a string makes it return `napi_string_expected`, which answers `None`.
+    let status = unsafe {
+        sys::napi_get_value_string_utf8(
+            value.value().env,
+            value.raw(),
+            buf.as_mut_ptr().cast(),
+            N,
+            &mut len,
+        )
+    };
+    // A cut string stops at a character boundary, at most 3 bytes short of the `N - 1` that
+    // fit: a shorter result is the whole string.
+    (status == sys::Status::napi_ok && len + 4 < N).then_some((buf, len))
+}
+
+/// [`stack_utf8`] for names: none of the option or algorithm names is this long.
+fn short_string(value: &Unknown<'_>) -> Option<([u8; 16], usize)> {
+    stack_utf8::<16>(value)
+}
+
+/// A property's value, or `None` when it is missing or `undefined`. The name is a C string
+/// literal, so no key is allocated per call.
+fn property<'env>(object: &Unknown<'env>, name: &std::ffi::CStr) -> Option<Unknown<'env>> {
+    let env = object.value().env;
+    let mut raw = std::ptr::null_mut();
+    // SAFETY: `object` is a live handle of an object of the current call's env, `name` is
+    // NUL-terminated, and `raw` is read only when Node-API reports success.
+    let status =
+        unsafe { sys::napi_get_named_property(env, object.raw(), name.as_ptr(), &mut raw) };
+    if status != sys::Status::napi_ok {
+        return None;
+    }
+    // SAFETY: Node-API returned `raw` as a live value of this env.
+    let value = unsafe { Unknown::from_raw_unchecked(env, raw) };
+    (!matches!(value.get_type(), Ok(ValueType::Undefined))).then_some(value)
 }
 
 fn algorithm(value: &Unknown<'_>) -> Result<Algorithm, ArgError> {
+    // The common case, a valid name, is matched without allocating.
+    if let Some((buf, len)) = short_string(value)
+        && let Some(found) = Algorithm::ALL
+            .into_iter()
+            .find(|a| a.name().as_bytes() == &buf[..len])
+    {
+        return Ok(found);
+    }
     let name = match value.get_type() {
         Ok(ValueType::String) => convert::<String>(value),
         _ => None,

@@ -168,7 +168,7 @@ test('every identifier is rewritten once, the longest first, as whole words', (t
   const ids = identifiers(CURRENT, to)
   const text = [...sample(CURRENT.binary, CURRENT.name, CURRENT.repo), `${CURRENT.binary}s stays`].join('\n')
   t.is(rewrite(text, ids).text, [...sample(to.binary, to.name, to.repo), `${CURRENT.binary}s stays`].join('\n'))
-  t.is(rewrite(CURRENT.title, ids).text, to.title)
+  t.is(rewrite(`# ${CURRENT.title}\n`, ids).text, `# ${to.title}\n`)
   t.true(leftoverWords(CURRENT).length > 0)
   const rewritten = rewrite(sample(CURRENT.binary, CURRENT.name, CURRENT.repo).join('\n'), ids).text.toLowerCase()
   for (const word of leftoverWords(CURRENT)) t.false(rewritten.includes(word), word)

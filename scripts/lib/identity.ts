@@ -33,8 +33,6 @@ export type Kind =
   | 'README title'
   | 'npm package'
   | 'repo slug'
-  | 'npm scope'
-  | 'repo owner'
   | 'Rust ident'
   | 'crate prefix'
   | 'env prefix'
@@ -85,14 +83,8 @@ export function identifiers(from: Identity, to: Identity): Identifier[] {
     { kind: 'binary', from: from.binary, to: to.binary, where: '`<binary>.<platform>.node`, `packages/<binary>`, prose' },
     { kind: 'Rust ident', from: snake(from.binary), to: snake(to.binary), where: 'the binary name as a Rust identifier' },
   ]
-  const fromScope = scopeOf(from.name)
-  const toScope = scopeOf(to.name)
-  if (fromScope !== undefined) {
-    // `@scope/other` names another package of the same scope; an unscoped new name drops the scope.
-    list.push({ kind: 'npm scope', from: `@${fromScope}/`, to: toScope === undefined ? '' : `@${toScope}/`, where: 'other packages of the scope' })
-    if (toScope !== undefined) list.push({ kind: 'npm scope', from: `@${fromScope}`, to: `@${toScope}`, where: 'the scope named alone' })
-  }
-  list.push({ kind: 'repo owner', from: ownerOf(from.repo), to: ownerOf(to.repo), where: 'the GitHub owner named alone' })
+  // The scope and the owner are rewritten as parts of the name and the repository only: named
+  // alone they are common words (the examples' `@acme/…`) that a later rename would hit too.
   if (from.name === from.binary) {
     // One word is both the npm name and the binary (an unscoped copy): the npm name where the text
     // says it is a package name, the binary elsewhere. `<binary>-` would hide `<name>-<platform>`;

@@ -104,6 +104,12 @@ function editPackageLock(text: string, notes: string[]): string {
     }
   }
   if (packages[''] && 'version' in packages['']) packages[''].version = '0.0.0'
+  // npm names a workspace's entry only when its name is not its folder's: `packages/x` is "x".
+  const addon = packages[`packages/${to.binary}`] as Record<string, unknown> | undefined
+  if (addon) {
+    const { name: _, ...rest } = addon
+    packages[`packages/${to.binary}`] = to.name === to.binary ? rest : { name: to.name, ...rest }
+  }
   lock.packages = Object.fromEntries(Object.entries(packages).toSorted(([a], [b]) => collator.compare(a, b)))
   const out = `${JSON.stringify(lock, null, 2)}\n`
   return out

@@ -45,7 +45,7 @@ const CASES: Case[] = [
   { args: '--name @acme/a-rather-long-addon-name-for-line-widths', why: 'a long name (rustfmt wraps its use lines)' },
 ]
 /** Renamed again, from the unscoped copy: npm name and binary are one word there. */
-const AGAIN = { from: 1, args: '--name @acme/fast-thing --force', why: 'renamed again from the unscoped copy' }
+const AGAIN = { from: 1, args: '--name @acme/second-name --force', why: 'renamed again from the unscoped copy' }
 
 const identityOf = (args: string): Identity => {
   const checked = validate(suggestionFlags(args.replace(' --force', '')))

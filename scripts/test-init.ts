@@ -64,10 +64,11 @@ const check = (title: string, good: boolean, detail = '') => {
     failed++
   }
 }
-/** A failed command's ✘/✗ lines and its last lines, for the check's ✗ line. */
-const tail = (output: string) => {
-  const lines = output.trimEnd().split('\n')
-  return [...lines.filter((line) => /[✘✗]/.test(line)).slice(0, 20), '…', ...lines.slice(-60)].join('\n')
+/** A failed command's ✘/✗ lines and the last lines of its stdout and of its stderr, for the check's ✗ line. */
+const tail = (result: { stdout: string; stderr: string }) => {
+  const lines = (text: string, n: number) => text.trimEnd().split('\n').slice(-n)
+  const marked = `${result.stdout}\n${result.stderr}`.split('\n').filter((line) => /[✘✗]/.test(line))
+  return [...marked.slice(0, 20), '… stdout:', ...lines(result.stdout, 50), '… stderr:', ...lines(result.stderr, 20)].join('\n')
 }
 
 const start = performance.now()
@@ -89,7 +90,7 @@ delete env.CI
 /** Runs `command` in `cwd` without showing its output (shown when a check fails). */
 const sh = async (cwd: string, command: string, extra: NodeJS.ProcessEnv = {}) => {
   const result = await $({ cwd, env: { ...env, ...extra }, nothrow: true, quiet: true })`bash -c ${command}`
-  return { ok: result.exitCode === 0, code: result.exitCode, output: result.stdout + result.stderr }
+  return { ok: result.exitCode === 0, code: result.exitCode, output: result.stdout + result.stderr, stdout: result.stdout, stderr: result.stderr }
 }
 const hashTree = (dir: string) => {
   const hash = createHash('sha256')
@@ -120,7 +121,7 @@ async function rename(dir: string, args: string, before: Identity): Promise<Iden
   check(
     `init ${args}: renamed, and its output ends with what to run next`,
     init.ok && existsSync(join(dir, 'packages', to.binary, 'package.json')) && /Next:\n {2}npm install && npm run build\n[\s\S]*npm test\n/.test(lastLines),
-    tail(init.output),
+    tail(init),
   )
   const manifest = JSON.parse(readFileSync(join(dir, 'packages', to.binary, 'package.json'), 'utf8')) as { name: string; version: string; napi: { binaryName: string } }
   check(
@@ -152,7 +153,7 @@ async function fastChecks(dir: string, to: Identity) {
     ['the scripts suite (ava)', 'npx ava'],
   ] as const) {
     const result = await timed(`${to.name}: ${title}`, () => sh(dir, command))
-    check(`${to.name}: ${title}`, result.ok, tail(result.output))
+    check(`${to.name}: ${title}`, result.ok, tail(result))
   }
 }
 
@@ -172,16 +173,16 @@ async function quickStart(dir: string, to: Identity, mode: 'plain' | 'git-ci') {
     check('git init && git add -A && git commit in the renamed copy', git.ok, git.output)
   }
   const build = await timed(`${to.name}: npm install && npm run build`, () => sh(dir, 'npm install --no-audit --no-fund && npm run build', ciEnv))
-  check(`${to.name}: npm install && npm run build`, build.ok && build.output.includes(`build of ${to.name} 0.0.0`), tail(build.output))
+  check(`${to.name}: npm install && npm run build`, build.ok && build.output.includes(`build of ${to.name} 0.0.0`), tail(build))
   const test = await timed(`${to.name}: npm test${mode === 'git-ci' ? ' (CI=true, in git)' : ''}`, () => sh(dir, 'npm test', ciEnv))
   const counts = closingCounts(test.output, 'npm test')
   check(
     `${to.name}: npm test: ${counts ? `${counts.passed} passed, ${counts.failed} failed` : 'no closing line'}`,
     test.ok && counts !== undefined && counts.passed > 0 && counts.failed === 0,
-    tail(test.output),
+    tail(test),
   )
   if (mode === 'plain') {
-    check('without .git, npm test says what it did not compare and why', /- not compared: .*because this folder has no \.git/.test(test.output), tail(test.output))
+    check('without .git, npm test says what it did not compare and why', /- not compared: .*because this folder has no \.git/.test(test.output), tail(test))
   }
   // index.js and index.d.ts as napi build writes them, Cargo.lock as cargo --locked wants it,
   // package-lock.json as npm install writes it: init wrote each exactly so.
@@ -204,7 +205,7 @@ try {
   })
   check('the copy has no .git', !existsSync(join(base, '.git')))
   const install = await timed('npm install (before init)', () => sh(base, 'npm install --no-audit --no-fund'))
-  check('npm install in the fresh copy', install.ok, tail(install.output))
+  check('npm install in the fresh copy', install.ok, tail(install))
 
   // 2. Refusals: each names the problem; its suggestion is a command init accepts.
   const refusals: Array<[string, RegExp]> = [
@@ -220,10 +221,10 @@ try {
     check(`init ${args.slice(0, 60)}${args.length > 60 ? '…' : ''} is refused (exit code 2) with the reason and a suggestion`, result.code === 2 && suggestion !== undefined, result.output)
     if (suggestion === undefined) continue
     const dry = await sh(base, `npm run --silent init -- ${suggestion} --dry-run`)
-    check(`its suggestion is accepted: init ${suggestion.slice(0, 60)}${suggestion.length > 60 ? '…' : ''} --dry-run`, dry.ok, tail(dry.output))
+    check(`its suggestion is accepted: init ${suggestion.slice(0, 60)}${suggestion.length > 60 ? '…' : ''} --dry-run`, dry.ok, tail(dry))
   }
   const dry = await sh(base, 'npm run --silent init -- --name @acme/fast-thing --dry-run')
-  check('init --dry-run lists the changes', dry.ok && /packages\/fast-thing\/package\.json/.test(dry.output) && /nothing was written/.test(dry.output), tail(dry.output))
+  check('init --dry-run lists the changes', dry.ok && /packages\/fast-thing\/package\.json/.test(dry.output) && /nothing was written/.test(dry.output), tail(dry))
   check('init --dry-run and the refused runs wrote nothing', hashTree(base) === pristine)
 
   // 3. One copy per name: init, then the fast checks or the Quick start.

@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
-import { auditBinary } from './lib/audit.js'
+import { auditBinary } from '../packages/kit/src/audit/checks.js'
 import { bytes, info, table, timed } from './lib/log.js'
 import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
 import { ADDON_DIR, ROOT } from './lib/paths.js'

@@ -22,11 +22,12 @@ export interface ExecResult {
 export function exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
   const [command = '', ...args] = argv
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] })
+    const stdin = options.input === undefined ? 'ignore' : 'pipe'
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: [stdin, 'pipe', 'pipe'] })
     const out: Buffer[] = []
     const err: Buffer[] = []
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk))
-    child.stderr.on('data', (chunk: Buffer) => err.push(chunk))
+    child.stdout?.on('data', (chunk: Buffer) => out.push(chunk))
+    child.stderr?.on('data', (chunk: Buffer) => err.push(chunk))
     child.on('error', (error: NodeJS.ErrnoException) => {
       const message = error.code === 'ENOENT' ? `${command} is not installed (not found on PATH)` : `${command} could not start: ${error.message}`
       if (options.nothrow) resolve({ exitCode: null, stdout: '', stderr: message })
@@ -37,7 +38,11 @@ export function exec(argv: string[], options: ExecOptions = {}): Promise<ExecRes
       if (code === 0 || options.nothrow) resolve(result)
       else reject(new CommandError(`${argv.join(' ')} failed with exit code ${code}: ${result.stderr.trim() || '(no error output)'}`, code, result.stderr))
     })
-    child.stdin.end(options.input ?? '')
+    if (child.stdin) {
+      // A program that exits without reading its input is not an error of ours.
+      child.stdin.on('error', () => {})
+      child.stdin.end(options.input)
+    }
   })
 }
 

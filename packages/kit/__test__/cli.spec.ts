@@ -220,3 +220,20 @@ test('run: usage errors name the problem and the targets', (t) => {
   t.is(node.code, 2)
   t.regex(node.stderr, /^✗ napi-kit run: --node lts is not a Node\.js major version: pass e\.g\. --node 24\n/)
 })
+
+test('run: a missing prerequisite is named with its fix and the docker run equivalent', (t) => {
+  const project = join(WORK, 'prereq')
+  mkdirSync(project, { recursive: true })
+  writeFileSync(join(project, 'package.json'), '{"name":"prereq"}')
+  // A PATH with nothing on it: no unshare, no sh.
+  const bin = join(WORK, 'empty-bin')
+  mkdirSync(bin, { recursive: true })
+  const r = spawnSync(process.execPath, [BIN, 'run', '--target', 'linux-x64-musl', '--', 'node', '-v'], { cwd: project, encoding: 'utf8', env: { PATH: bin, HOME: WORK } })
+  t.is(r.status, 1)
+  const first = process.platform === 'linux' && process.arch === 'x64' ? 'needs unshare on PATH\n  fix: install it (Debian/Ubuntu: apt-get install util-linux)' : `needs a Linux x64 host (this is ${process.platform}-${process.arch})\n  fix: run it on Linux x64, or use Docker`
+  t.is(
+    r.stderr,
+    `✗ napi-kit run --target linux-x64-musl cannot run here: it ${first}\n` +
+      `  or, with Docker: docker run --rm --platform linux/amd64 -v ${project}:${project} -w ${project} node:24-alpine node -v\n`,
+  )
+})

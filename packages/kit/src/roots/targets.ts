@@ -21,49 +21,39 @@ export interface RunTarget {
 
 const withArm64 = async () => (await rootsUnsupported()) ?? (await binfmtUnsupported())
 
+/** An x64 target: its root, entered directly. */
+function x64Target(libc: 'glibc' | 'musl', description: string, root: () => string, provision: RunTarget['provision']): RunTarget {
+  return {
+    name: `linux-x64-${libc === 'glibc' ? 'gnu' : 'musl'}`,
+    cpu: 'x64',
+    libc,
+    description,
+    root,
+    provision,
+    enter: (command, options) => inRoot(root(), command, options),
+    unsupported: rootsUnsupported,
+    docker: { platform: 'linux/amd64', image: libc === 'glibc' ? 'slim' : 'alpine' },
+  }
+}
+
+/** An arm64 target: its root under qemu-user, needing the binfmt_misc of Linux 6.7 too. */
+function arm64Target(libc: 'glibc' | 'musl', description: string): RunTarget {
+  return {
+    name: `linux-arm64-${libc === 'glibc' ? 'gnu' : 'musl'}`,
+    cpu: 'arm64',
+    libc,
+    description,
+    root: () => arm64Root(libc),
+    provision: (majors) => provisionArm64Root(libc, majors),
+    enter: (command, options) => inArm64Root(libc, command, options),
+    unsupported: withArm64,
+    docker: { platform: 'linux/arm64', image: libc === 'glibc' ? 'slim' : 'alpine' },
+  }
+}
+
 export const RUN_TARGETS: readonly RunTarget[] = [
-  {
-    name: 'linux-x64-musl',
-    cpu: 'x64',
-    libc: 'musl',
-    description: 'a glibc-free root with musl 1.2.5 and musl builds of Node.js, as on Alpine',
-    root: muslRoot,
-    provision: provisionMuslRoot,
-    enter: (command, options) => inRoot(muslRoot(), command, options),
-    unsupported: rootsUnsupported,
-    docker: { platform: 'linux/amd64', image: 'alpine' },
-  },
-  {
-    name: 'linux-x64-gnu',
-    cpu: 'x64',
-    libc: 'glibc',
-    description: "a root with Debian trixie's glibc and the official Node.js builds",
-    root: glibcRoot,
-    provision: provisionGlibcRoot,
-    enter: (command, options) => inRoot(glibcRoot(), command, options),
-    unsupported: rootsUnsupported,
-    docker: { platform: 'linux/amd64', image: 'slim' },
-  },
-  {
-    name: 'linux-arm64-musl',
-    cpu: 'arm64',
-    libc: 'musl',
-    description: 'a glibc-free arm64 root with musl 1.2.5 and aarch64 musl builds of Node.js, under qemu-user',
-    root: () => arm64Root('musl'),
-    provision: (majors) => provisionArm64Root('musl', majors),
-    enter: (command, options) => inArm64Root('musl', command, options),
-    unsupported: withArm64,
-    docker: { platform: 'linux/arm64', image: 'alpine' },
-  },
-  {
-    name: 'linux-arm64-gnu',
-    cpu: 'arm64',
-    libc: 'glibc',
-    description: "an arm64 root with Debian trixie's glibc and the official aarch64 Node.js builds, under qemu-user",
-    root: () => arm64Root('glibc'),
-    provision: (majors) => provisionArm64Root('glibc', majors),
-    enter: (command, options) => inArm64Root('glibc', command, options),
-    unsupported: withArm64,
-    docker: { platform: 'linux/arm64', image: 'slim' },
-  },
+  x64Target('musl', 'a glibc-free root with musl 1.2.5 and musl builds of Node.js, as on Alpine', muslRoot, provisionMuslRoot),
+  x64Target('glibc', "a root with Debian trixie's glibc and the official Node.js builds", glibcRoot, provisionGlibcRoot),
+  arm64Target('musl', 'a glibc-free arm64 root with musl 1.2.5 and aarch64 musl builds of Node.js, under qemu-user'),
+  arm64Target('glibc', "an arm64 root with Debian trixie's glibc and the official aarch64 Node.js builds, under qemu-user"),
 ]

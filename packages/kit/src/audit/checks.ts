@@ -231,6 +231,9 @@ function auditPe(bytes: Uint8Array, expected: Expectation | undefined, findings:
   return { format: 'pe', machine, size: 0 }
 }
 
+/** `"os", "cpu" and "libc"` */
+const fieldList = (fields: string[]) => fields.map((f) => `"${f}"`).join(', ').replace(/, ([^,]+)$/, ' and $1')
+
 /** What cannot be checked for a binary whose expected target is `expected`. */
 function uncheckable(expected: Expectation | undefined, facts: BinaryFacts): BinaryReport['unchecked'] {
   if (!expected) return facts.format === 'elf' ? ['os', 'cpu', 'libc'] : facts.format === 'unknown' ? [] : ['os', 'cpu']
@@ -259,7 +262,7 @@ export function auditBinary(file: string, bytes: Uint8Array, expected?: Expectat
   if (unchecked.length > 0) {
     findings.push({
       severity: 'note',
-      cause: `${unchecked.join(', ')} not checked: no package.json with "os", "cpu"${unchecked.includes('libc') ? ' and "libc"' : ''} labels it, and its name is not <binary>.<platform>.node`,
+      cause: `${unchecked.join(', ')} not checked: no package.json with ${fieldList(unchecked)} labels it, and its name is not <binary>.<platform>.node`,
       fix: 'audit it inside its platform package (or its npm tarball), or name it after its target, e.g. my-addon.linux-x64-gnu.node',
     })
   }

@@ -118,6 +118,8 @@ function mirror(caseName: string, breakIt: (root: string) => void): string {
   mkdirSync(root, { recursive: true })
   for (const entry of ['package.json', 'scripts', 'npm']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true })
   cpSync(ADDON_DIR, join(root, 'packages', 'hashkit'), { recursive: true, filter: (p) => !/\/(node_modules|__test__)(\/|$)/.test(p) })
+  // The release scripts import the kit's sources (packages/kit/src).
+  cpSync(join(ROOT, 'packages', 'kit', 'src'), join(root, 'packages', 'kit', 'src'), { recursive: true })
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
   breakIt(root)
   return root

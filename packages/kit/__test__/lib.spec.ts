@@ -52,19 +52,21 @@ test('the Docker equivalent quotes what the shell would split', (t) => {
   t.is(arm64Musl.docker.image, 'alpine')
 })
 
+/** A ustar header for a regular file. */
+function header(name: string, size: number): Buffer {
+  const h = Buffer.alloc(512)
+  h.write(name, 0)
+  h.write('0000644\0', 100)
+  h.write(`${size.toString(8).padStart(11, '0')}\0`, 124)
+  h.write('0', 156)
+  h.write('ustar\0', 257)
+  h.fill(' ', 148, 156)
+  const sum = h.reduce((n, b) => n + b, 0)
+  h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148)
+  return h
+}
+
 test('tarballs: files are read, damage is named', (t) => {
-  const header = (name: string, size: number) => {
-    const h = Buffer.alloc(512)
-    h.write(name, 0)
-    h.write('0000644\0', 100)
-    h.write(`${size.toString(8).padStart(11, '0')}\0`, 124)
-    h.write('0', 156)
-    h.write('ustar\0', 257)
-    h.fill(' ', 148, 156)
-    const sum = h.reduce((n, b) => n + b, 0)
-    h.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148)
-    return h
-  }
   const body = Buffer.alloc(512)
   body.write('hello')
   const tar = Buffer.concat([header('package/a.node', 5), body, Buffer.alloc(1024)])

@@ -29,8 +29,11 @@ const passthrough = [
   ...(flags.target ? ['--target', flags.target] : []),
   ...(flags['dry-run'] ? ['--dry-run'] : []),
 ]
+// The kit (packages/kit, compiled by tsc) takes no build flags: with flags it builds on its own.
+const kitApart = passthrough.length > 0 ? ['--filter=!@napi-kit/cli'] : []
+if (kitApart.length > 0) await $({ stdio: 'inherit', env: turboEnv() })`turbo run build --filter=@napi-kit/cli --output-logs=new-only`
 const turbo = (force: string[] = []) =>
-  $({ stdio: 'inherit', env: turboEnv() })`turbo run build --filter=./packages/* --output-logs=new-only ${force} -- ${passthrough}`
+  $({ stdio: 'inherit', env: turboEnv() })`turbo run build --filter=./packages/* ${kitApart} --output-logs=new-only ${force} -- ${passthrough}`
 await turbo()
 
 // turbo does not cache .node files (see turbo.json): when a cache hit left the binary missing

@@ -64,11 +64,11 @@ const check = (title: string, good: boolean, detail = '') => {
     failed++
   }
 }
+const tailLines = (text: string, n: number) => text.trimEnd().split('\n').slice(-n)
 /** A failed command's ✘/✗ lines and the last lines of its stdout and of its stderr, for the check's ✗ line. */
 const tail = (result: { stdout: string; stderr: string }) => {
-  const lines = (text: string, n: number) => text.trimEnd().split('\n').slice(-n)
   const marked = `${result.stdout}\n${result.stderr}`.split('\n').filter((line) => /[✘✗]/.test(line))
-  return [...marked.slice(0, 20), '… stdout:', ...lines(result.stdout, 50), '… stderr:', ...lines(result.stderr, 20)].join('\n')
+  return [...marked.slice(0, 20), '… stdout:', ...tailLines(result.stdout, 50), '… stderr:', ...tailLines(result.stderr, 20)].join('\n')
 }
 
 const start = performance.now()
@@ -117,10 +117,10 @@ function leftovers(dir: string, words: string[]): string[] {
 async function rename(dir: string, args: string, before: Identity): Promise<Identity> {
   const to = identityOf(args)
   const init = await timed(`npm run init -- ${args}`, () => sh(dir, `npm run --silent init -- ${args}`))
-  const lastLines = init.output.trimEnd().split('\n').slice(-8).join('\n')
+  const tailLines = init.output.trimEnd().split('\n').slice(-8).join('\n')
   check(
     `init ${args}: renamed, and its output ends with what to run next`,
-    init.ok && existsSync(join(dir, 'packages', to.binary, 'package.json')) && /Next:\n {2}npm install && npm run build\n[\s\S]*npm test\n/.test(lastLines),
+    init.ok && existsSync(join(dir, 'packages', to.binary, 'package.json')) && /Next:\n {2}npm install && npm run build\n[\s\S]*npm test\n/.test(tailLines),
     tail(init),
   )
   const manifest = JSON.parse(readFileSync(join(dir, 'packages', to.binary, 'package.json'), 'utf8')) as { name: string; version: string; napi: { binaryName: string } }

@@ -260,5 +260,6 @@ const next: Array<[string, string]> = [
 if (!existsSync(join(ROOT, '.git'))) {
   next.push(['git init && git add -A && git commit -m "Start from the template"', 'then npm test compares the generated loader and types with committed copies too'])
 }
+info('packages/kit is left as it is: it is @napi-kit/cli, the napi-kit command these scripts call (audit, run), not part of your addon')
 console.log('\nNext:')
 for (const [command, why] of next) info(`${command}\n      ${why}`)

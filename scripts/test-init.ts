@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
-import { CURRENT, type Identity, isKept, leftoverWords, projectFiles, suggestionFlags, upper, validate } from './lib/identity.js'
+import { CURRENT, type Identity, isKept, KIT_NAMES, leftoverWords, projectFiles, suggestionFlags, upper, validate } from './lib/identity.js'
 import { bad, info, ok, seconds, timed } from './lib/log.js'
 import { CACHE_DIR, ROOT } from './lib/paths.js'
 import { closingCounts } from './lib/run.js'
@@ -99,15 +99,16 @@ const hashTree = (dir: string) => {
 }
 const fileHash = (dir: string, file: string) => (existsSync(join(dir, file)) ? createHash('sha256').update(readFileSync(join(dir, file))).digest('hex') : '')
 
-/** Every line of `dir` (and every path) holding one of `words`. */
+/** Every line of `dir` (and every path) holding one of `words`, outside the kit's own names. */
 function leftovers(dir: string, words: string[]): string[] {
   const found: string[] = []
   for (const file of projectFiles(dir).filter((f) => !isKept(f))) {
-    for (const word of words) if (file.toLowerCase().includes(word)) found.push(`${file}: the path contains "${word}"`)
+    for (const word of words) if (file.replace(KIT_NAMES, '').toLowerCase().includes(word)) found.push(`${file}: the path contains "${word}"`)
     readFileSync(join(dir, file), 'utf8')
       .split('\n')
       .forEach((text, i) => {
-        for (const word of words) if (text.toLowerCase().includes(word)) found.push(`${file}:${i + 1}: ${text.trim()}`)
+        const rest = text.replace(KIT_NAMES, '').toLowerCase()
+        for (const word of words) if (rest.includes(word)) found.push(`${file}:${i + 1}: ${text.trim()}`)
       })
   }
   return found

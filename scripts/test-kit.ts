@@ -28,7 +28,7 @@ stopIfUnsupported('test:kit', (await muslRootUnsupported()) ?? (await arm64Unsup
 
 const checks = new Checks()
 const check = checks.check.bind(checks)
-const WORK = mkdtempSync(join(tmpdir(), 'napi-kit-test-'))
+const WORK = mkdtempSync(join(tmpdir(), 'kit-test-'))
 const npm = (args: string[], cwd: string) => $({ cwd, quiet: true })`npm ${args} --no-audit --no-fund --loglevel=error`
 
 // 1. Pack the kit (built by npm run build) and install it with the addon's musl package.

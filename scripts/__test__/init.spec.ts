@@ -12,6 +12,7 @@ import {
   identifiers,
   type Identity,
   isKept,
+  KIT_NAMES,
   leftoverWords,
   npmNameProblems,
   projectFiles,
@@ -228,4 +229,12 @@ test('template-only blocks are cut, markers in any comment syntax', (t) => {
   const text = ['keep', '# >>> template only', 'drop', '# <<< template only', 'keep too', '<!-- >>> template only -->', 'x', '<!-- <<< template only -->', ''].join('\n')
   t.deepEqual(cutTemplateOnly(text, 'f'), { text: 'keep\nkeep too\n', count: 2 })
   t.throws(() => cutTemplateOnly('// >>> template only\nx\n', 'f.ts'), { message: /f\.ts: a "template only" marker has no partner/ })
+})
+
+test("the leftover scan keeps the kit's own names and nothing of the template's", (t) => {
+  const kept = ['npx napi-kit audit', '@napi-kit/cli', '~/.cache/napi-kit/musl', '$NAPI_KIT_CACHE_DIR', '"napi-kit": "bin/napi-kit.js"']
+  for (const text of kept) t.notRegex(text.replace(KIT_NAMES, ''), /napi-kit|NAPI_KIT/, text)
+  // The template's scope, owner and names are still found.
+  const caught = [`@${CURRENT.name.split('/')[0]?.slice(1)}/other`, `github.com/${CURRENT.repo}`, CURRENT.name]
+  for (const text of caught) t.is(text.replace(KIT_NAMES, ''), text)
 })

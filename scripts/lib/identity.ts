@@ -351,6 +351,18 @@ export function suggestionFlags(suggestion: string): { name?: string; binary?: s
 export const KEPT_DIRS = ['packages/kit']
 export const isKept = (file: string) => KEPT_DIRS.some((dir) => file === dir || file.startsWith(`${dir}/`))
 
+/** The kit's command, which is also its cache folder's name. */
+const KIT_COMMAND = 'napi-kit'
+/**
+ * The kit's own names, kept in every copy like packages/kit itself: its npm name, its command
+ * (but not the same word before a slash, the template's GitHub owner), its cache folder and its
+ * variables.
+ */
+export const KIT_NAMES = new RegExp(
+  `@${KIT_COMMAND}/cli\\b|\\.cache/${KIT_COMMAND}\\b|(?<![@\\w-])${KIT_COMMAND}(?![\\w/-])|\\bNAPI_KIT_[A-Z_]+`,
+  'g',
+)
+
 /** Never read or rewritten: installs, build output, caches, git's own files. */
 export const SKIPPED_DIRS = new Set(['node_modules', 'target', '.git', '.cache', '.turbo', 'dist'])
 const SKIPPED_FILE = /\.(node|tgz|so|dylib|dll|o|a)$/

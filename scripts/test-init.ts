@@ -118,10 +118,10 @@ function leftovers(dir: string, words: string[]): string[] {
 async function rename(dir: string, args: string, before: Identity): Promise<Identity> {
   const to = identityOf(args)
   const init = await timed(`npm run init -- ${args}`, () => sh(dir, `npm run --silent init -- ${args}`))
-  const tailLines = init.output.trimEnd().split('\n').slice(-8).join('\n')
+  const closing = tailLines(init.output, 8).join('\n')
   check(
     `init ${args}: renamed, and its output ends with what to run next`,
-    init.ok && existsSync(join(dir, 'packages', to.binary, 'package.json')) && /Next:\n {2}npm install && npm run build\n[\s\S]*npm test\n/.test(tailLines),
+    init.ok && existsSync(join(dir, 'packages', to.binary, 'package.json')) && /Next:\n {2}npm install && npm run build\n[\s\S]*npm test\n/.test(closing),
     tail(init),
   )
   const manifest = JSON.parse(readFileSync(join(dir, 'packages', to.binary, 'package.json'), 'utf8')) as { name: string; version: string; napi: { binaryName: string } }

@@ -1,21 +1,24 @@
 // `npm run build`: builds the addon through turbo (a full cache hit when nothing changed),
-// then, when the binary is for this machine, loads it and shows it working.
+// then, when the binary is for this machine, loads it and shows it working. A target outside
+// napi.targets, or one only its own OS builds, is refused before turbo starts (with --dry-run
+// too); a failed build ends with the compiler's first error and the command to run next.
 //
 //   npm run build [-- --release] [-- --target <triple>] [-- --dry-run]
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 
-import { $ } from 'zx'
-
-import { info, ok, seconds } from './lib/log.js'
-import { ADDON_DIR } from './lib/paths.js'
+import { parseFlags, usageError } from './lib/args.js'
+import { buildFailure } from './lib/build-output.js'
+import { BUILD_USAGE, foreignTarget, unknownTarget } from './lib/build-target.js'
+import { bad, info, ok, seconds } from './lib/log.js'
+import { ADDON_DIR, localBin } from './lib/paths.js'
+import { run } from './lib/run.js'
 import { rustHost } from './lib/rust.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
 import { turboEnv } from './lib/turbo.js'
 
-const { values: flags } = parseArgs({
+const { values: flags } = parseFlags(BUILD_USAGE, {
   options: {
     release: { type: 'boolean', default: false },
     target: { type: 'string' },
@@ -24,25 +27,44 @@ const { values: flags } = parseArgs({
 })
 
 const start = performance.now()
+const manifest = readAddonManifest()
+const host = await rustHost()
+const triple = flags.target ?? host
+const unknown = unknownTarget(triple, manifest)
+if (unknown) usageError(unknown, BUILD_USAGE)
+const foreign = foreignTarget(triple, host)
+if (foreign) {
+  bad(foreign)
+  process.exit(1)
+}
+
 const passthrough = [
   ...(flags.release ? ['--release'] : []),
   ...(flags.target ? ['--target', flags.target] : []),
   ...(flags['dry-run'] ? ['--dry-run'] : []),
 ]
-const turbo = (force: string[] = []) =>
-  $({ stdio: 'inherit', env: turboEnv() })`turbo run build --filter=./packages/* --output-logs=new-only ${force} -- ${passthrough}`
+/** turbo's build; a failure ends the script with its cause repeated last. */
+async function turbo(force: string[] = []): Promise<void> {
+  const result = await run([localBin('turbo'), 'run', 'build', '--filter=./packages/*', '--output-logs=new-only', ...force, '--', ...passthrough], {
+    env: turboEnv(),
+  })
+  if (!result.ok) {
+    console.error('')
+    bad(buildFailure(result.output))
+    process.exit(1)
+  }
+}
 await turbo()
 
 // turbo does not cache .node files (see turbo.json): when a cache hit left the binary missing
 // (deleted, or never built in this checkout), build it for real.
-const triple = flags.target ?? (await rustHost())
-const target = platformPackages(readAddonManifest()).find((p) => p.triple === triple)
+const target = platformPackages(manifest).find((p) => p.triple === triple)
 if (!flags['dry-run'] && target && !existsSync(join(ADDON_DIR, target.binary))) {
   console.log(`${target.binary} is missing after a cache hit: building it`)
   await turbo(['--force'])
 }
 
-if (!flags['dry-run'] && triple === (await rustHost())) {
+if (!flags['dry-run'] && triple === host) {
   type Addon = typeof import('@napi-kit/hashkit')
   const addon = createRequire(`${ADDON_DIR}/`)('./index.js') as Addon
   const build = addon.buildInfo()

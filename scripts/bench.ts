@@ -7,10 +7,10 @@
 import { execFileSync } from 'node:child_process'
 import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
+import { parseFlags } from './lib/args.js'
 import { auditBinary } from './lib/audit.js'
 import { bytes, info, table, timed } from './lib/log.js'
 import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
@@ -19,7 +19,7 @@ import { rustHost } from './lib/rust.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
 import { turboEnv } from './lib/turbo.js'
 
-const { values: flags } = parseArgs({ options: { 'skip-release': { type: 'boolean', default: false } } })
+const { values: flags } = parseFlags('npm run bench [-- --skip-release]', { options: { 'skip-release': { type: 'boolean', default: false } } })
 
 const manifest = readAddonManifest()
 const host = await rustHost()

@@ -5,9 +5,13 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
+import { parseFlags } from './lib/args.js'
 import { ok } from './lib/log.js'
 import { muslLibcSymbols, provisionMuslRoot } from './lib/musl-root.js'
 import { ROOT } from './lib/paths.js'
+
+// Takes no options: anything passed is a mistake, refused with the usage line.
+parseFlags('npm run generate:musl-symbols', {})
 
 await provisionMuslRoot(['24'])
 const names = muslLibcSymbols()

@@ -12,10 +12,14 @@ import { basename, delimiter, join, relative } from 'node:path'
 
 import { $ } from 'zx'
 
+import { parseFlags } from './lib/args.js'
 import { debianPackages, unpackDeb } from './lib/debian.js'
 import { ensureOnce } from './lib/lock.js'
 import { bad, ok, timed } from './lib/log.js'
 import { CACHE_DIR, ROOT } from './lib/paths.js'
+
+// Takes no options: anything passed is a mistake, refused with the usage line.
+parseFlags('npm run lint:workflows', {})
 
 /** Bump to take a newer actionlint; its findings may change with it. */
 export const ACTIONLINT_VERSION = '1.7.12'

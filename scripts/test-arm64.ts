@@ -13,10 +13,10 @@
 // why it cannot run and exits 0; under CI=true that is a failure.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
+import { parseFlags } from './lib/args.js'
 import { arm64Root, arm64Unsupported, inArm64Root, type Libc, provisionArm64Root } from './lib/arm64-root.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { rootEnv } from './lib/chroot.js'
@@ -27,7 +27,7 @@ import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/pa
 import { avaCounts, run, runnerCounts } from './lib/run.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
 
-const { values: flags } = parseArgs({ options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
+const { values: flags } = parseFlags('npm run test:arm64 [-- --node 22 --node 24]', { options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
 
 const unsupported = (await muslRootUnsupported()) ?? (await arm64Unsupported())
 stopIfUnsupported('test:arm64', unsupported)

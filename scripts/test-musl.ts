@@ -14,10 +14,10 @@
 // failure.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
+import { parseFlags } from './lib/args.js'
 import { auditFiles, collectBinaries } from './lib/audit-files.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { zigCommand } from './lib/cross.js'
@@ -31,7 +31,7 @@ import { avaCounts, run, runnerCounts } from './lib/run.js'
 import { GLIBC_FLOOR, platformPackages, readAddonManifest } from './lib/targets.js'
 
 const TARGET = 'x86_64-unknown-linux-musl'
-const { values: flags } = parseArgs({
+const { values: flags } = parseFlags('npm run test:musl [-- --node 22 --node 24] [--release]', {
   options: { node: { type: 'string', multiple: true, default: ['22', '24'] }, release: { type: 'boolean', default: false } },
 })
 

@@ -8,35 +8,18 @@ import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
-import { parseFlags, usageError } from './lib/args.js'
+import { parseFlags } from './lib/args.js'
 import { buildFailure } from './lib/build-output.js'
-import { BUILD_USAGE, foreignTarget, unknownTarget } from './lib/build-target.js'
+import { BUILD_OPTIONS, BUILD_USAGE, buildTarget } from './lib/build-target.js'
 import { bad, info, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, localBin } from './lib/paths.js'
 import { run } from './lib/run.js'
-import { rustHost } from './lib/rust.js'
-import { platformPackages, readAddonManifest } from './lib/targets.js'
+import { platformPackages } from './lib/targets.js'
 import { turboEnv } from './lib/turbo.js'
 
-const { values: flags } = parseFlags(BUILD_USAGE, {
-  options: {
-    release: { type: 'boolean', default: false },
-    target: { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
-  },
-})
-
+const { values: flags } = parseFlags(BUILD_USAGE, { options: BUILD_OPTIONS })
 const start = performance.now()
-const manifest = readAddonManifest()
-const host = await rustHost()
-const triple = flags.target ?? host
-const unknown = unknownTarget(triple, manifest)
-if (unknown) usageError(unknown, BUILD_USAGE)
-const foreign = foreignTarget(triple, host)
-if (foreign) {
-  bad(foreign)
-  process.exit(1)
-}
+const { manifest, host, triple } = await buildTarget(flags.target)
 
 const passthrough = [
   ...(flags.release ? ['--release'] : []),

@@ -9,32 +9,15 @@ import { existsSync, statSync } from 'node:fs'
 
 import { $ } from 'zx'
 
-import { parseFlags, usageError } from './lib/args.js'
-import { BUILD_USAGE, foreignTarget, napiBuild, unknownTarget } from './lib/build-target.js'
+import { parseFlags } from './lib/args.js'
+import { BUILD_OPTIONS, BUILD_USAGE, buildTarget, napiBuild } from './lib/build-target.js'
 import { crossEnv, ensureRustTarget } from './lib/cross.js'
-import { bad, bytes, ok, seconds } from './lib/log.js'
+import { bytes, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, localBin } from './lib/paths.js'
-import { rustHost } from './lib/rust.js'
-import { parseTarget, readAddonManifest } from './lib/targets.js'
+import { parseTarget } from './lib/targets.js'
 
-const { values: flags } = parseFlags(BUILD_USAGE, {
-  options: {
-    release: { type: 'boolean', default: false },
-    target: { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
-  },
-})
-
-const manifest = readAddonManifest()
-const host = await rustHost()
-const triple = flags.target ?? host
-const unknown = unknownTarget(triple, manifest)
-if (unknown) usageError(unknown, BUILD_USAGE)
-const foreign = foreignTarget(triple, host)
-if (foreign) {
-  bad(foreign)
-  process.exit(1)
-}
+const { values: flags } = parseFlags(BUILD_USAGE, { options: BUILD_OPTIONS })
+const { manifest, host, triple } = await buildTarget(flags.target)
 
 const build = napiBuild(manifest, triple, host, flags.release)
 const env = {

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 
 import { freePort } from '../lib/verdaccio.js'
 
@@ -20,14 +20,15 @@ const userconfig = join(home, 'npmrc')
 writeFileSync(userconfig, '')
 test.after.always(() => rmSync(home, { recursive: true, force: true }))
 
-/** A loopback server standing in for npm's configured registry; it only records requests. */
-async function fallbackRegistry(): Promise<{ url: string; received: string[]; server: Server }> {
+/** A loopback server standing in for npm's configured registry, closed after test `t`; it only records requests. */
+async function fallbackRegistry(t: ExecutionContext): Promise<{ url: string; received: string[]; server: Server }> {
   const received: string[] = []
   const server = createServer((request, response) => {
     received.push(`${request.method} ${request.url}`)
     response.writeHead(404, { 'content-type': 'application/json' }).end('{}')
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => server.close())
   const address = server.address()
   return { url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`, received, server }
 }
@@ -40,8 +41,7 @@ const notAUrl = (source: string) =>
   `✗ ${source} cannot be used: it is not a URL; pass the registry's http(s) address, e.g. --registry https://registry.npmjs.org/\n  usage: ${USAGE}\n`
 
 test('--registry not-a-url is a usage error, and npm is asked nothing (not even its fallback registry)', async (t) => {
-  const fallback = await fallbackRegistry()
-  t.teardown(() => fallback.server.close())
+  const fallback = await fallbackRegistry(t)
   const result = await release(['--registry', 'not-a-url', '--dry-run', '--only-present'], fallback.url)
   t.is(result.stderr, notAUrl('--registry not-a-url'))
   t.is(result.stdout, '')
@@ -50,8 +50,7 @@ test('--registry not-a-url is a usage error, and npm is asked nothing (not even 
 })
 
 test('other schemes, queries and fragments are refused too', async (t) => {
-  const fallback = await fallbackRegistry()
-  t.teardown(() => fallback.server.close())
+  const fallback = await fallbackRegistry(t)
   for (const [value, problem] of [
     ['ftp://registry.example/', 'its scheme is ftp:, not http: or https:'],
     ['localhost:4873', 'its scheme is localhost:, not http: or https:'],
@@ -71,8 +70,7 @@ test("npm's own registry setting is checked the same way when no --registry is g
 })
 
 test('a registry that does not answer is refused before anything is checked or packed (exit 1)', async (t) => {
-  const fallback = await fallbackRegistry()
-  t.teardown(() => fallback.server.close())
+  const fallback = await fallbackRegistry(t)
   const port = await freePort()
   const dead = `http://127.0.0.1:${port}`
   const result = await release(['--registry', dead, '--dry-run', '--only-present'], fallback.url)
@@ -87,8 +85,7 @@ test('a registry that does not answer is refused before anything is checked or p
 })
 
 test('a server that is not a registry (no /-/ping) is refused with its answer', async (t) => {
-  const other = await fallbackRegistry()
-  t.teardown(() => other.server.close())
+  const other = await fallbackRegistry(t)
   const result = await release(['--registry', other.url, '--dry-run'], other.url)
   t.regex(result.stderr, new RegExp(`^✗ nothing was checked or published: the registry ${other.url} does not answer \\(404 Not Found - GET ${other.url}-/ping\\)\\n`))
   t.is(result.code, 1)

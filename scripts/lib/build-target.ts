@@ -5,11 +5,19 @@
 // refuses.
 import { join, relative } from 'node:path'
 
+import { usageError } from './args.js'
+import { bad } from './log.js'
 import { ADDON_DIR, BINDING_MANIFEST, ROOT } from './paths.js'
-import { rustflagsFor } from './rust.js'
-import { type AddonManifest, GLIBC_FLOOR, parseTarget } from './targets.js'
+import { rustflagsFor, rustHost } from './rust.js'
+import { type AddonManifest, GLIBC_FLOOR, parseTarget, readAddonManifest } from './targets.js'
 
 export const BUILD_USAGE = 'npm run build -- [--release] [--target <triple>] [--dry-run]'
+/** The flags of `npm run build`, passed on unchanged to scripts/napi-build.ts. */
+export const BUILD_OPTIONS = {
+  release: { type: 'boolean', default: false },
+  target: { type: 'string' },
+  'dry-run': { type: 'boolean', default: false },
+} as const
 
 /** The addon manifest's path as a person finds it, from the repository root. */
 const manifestPath = () => relative(ROOT, join(ADDON_DIR, 'package.json'))
@@ -38,6 +46,24 @@ export function foreignTarget(triple: string, host: string): string | undefined 
     `${triple} is built with ${name}'s own toolchain${TOOLCHAIN[os] ? ` (${TOOLCHAIN[os]})` : ''}: ` +
     `build it on a ${name} machine (the CI workflow's ${name} runners do); only Linux targets cross-build here, with zig`
   )
+}
+
+/**
+ * The target of a build (`--target`, else this machine's), with the manifest and the host; stops
+ * the script when it is refused: exit 2 for a target outside napi.targets, 1 for another OS's.
+ */
+export async function buildTarget(target: string | undefined): Promise<{ manifest: AddonManifest; host: string; triple: string }> {
+  const manifest = readAddonManifest()
+  const host = await rustHost()
+  const triple = target ?? host
+  const unknown = unknownTarget(triple, manifest)
+  if (unknown) usageError(unknown, BUILD_USAGE)
+  const foreign = foreignTarget(triple, host)
+  if (foreign) {
+    bad(foreign)
+    process.exit(1)
+  }
+  return { manifest, host, triple }
 }
 
 export interface NapiBuild {

@@ -155,13 +155,13 @@ const registryRefusals: Array<{ case: string; to: string; exit: number; expected
 ]
 for (const refusal of registryRefusals) {
   await check(`refused: ${refusal.case}`, async () => {
-    const before = registry.requests().length
+    const before = (await registry.requests()).length
     const result = await release(ROOT, ['--only-present'], refusal.to)
     const output = result.stdout + result.stderr
     expect(result.exitCode === refusal.exit, `npm run release exited ${result.exitCode}, want ${refusal.exit}:\n${output}`)
     expect(result.stderr.includes(refusal.expected), `the output lacks\n${refusal.expected}in:\n${output}`)
     expect(!/stage, pack and check/.test(output), `it went on to stage and pack:\n${output}`)
-    const sent = registry.requests().slice(before)
+    const sent = (await registry.requests()).slice(before)
     expect(sent.length === 0, `npm's configured registry (this Verdaccio) received ${sent.join(', ')}`)
     await registryEmpty()
     return `exit ${result.exitCode}, the fix named; Verdaccio received no request, registry still empty`

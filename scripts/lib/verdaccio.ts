@@ -18,8 +18,11 @@ export interface Registry {
   storage: string
   /** Verdaccio's own output so far. */
   log: () => string
-  /** Every request received so far, in order, e.g. `GET /-/ping`. */
-  requests: () => string[]
+  /**
+   * Every request received so far, in order, e.g. `GET /-/ping`. Verdaccio writes its log
+   * asynchronously, so this sends a marker request and reads the log once the marker is in it.
+   */
+  requests: () => Promise<string[]>
   stop: () => Promise<void>
 }
 
@@ -67,7 +70,17 @@ export async function startVerdaccio(): Promise<Registry> {
   )
   const log = () => readFileSync(logFile, 'utf8')
   // One line per request at level http: "info <-- 127.0.0.1 requested 'GET /-/ping'".
-  const requests = () => [...log().matchAll(/<-- \S+ requested '([^']+)'/g)].map((m) => m[1] ?? '')
+  let marks = 0
+  const requests = async () => {
+    const marker = `-/ping?marker=${++marks}`
+    await fetch(`${url}${marker}`)
+    const deadline = Date.now() + 10_000
+    while (!log().includes(`requested 'GET /${marker}'`)) {
+      if (Date.now() > deadline) throw new Error(`Verdaccio's log never showed the request GET /${marker}:\n${log()}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    return [...log().matchAll(/<-- \S+ requested '([^']+)'/g)].map((m) => m[1] ?? '').filter((r) => !r.startsWith('GET /-/ping?marker='))
+  }
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve))

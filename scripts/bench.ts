@@ -4,14 +4,14 @@
 // not fetch other projects).
 //
 //   npm run bench [-- --skip-release]   (--skip-release: leave out the release build and its size)
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 
 import { $ } from 'zx'
 
+import { auditBinary } from '../packages/kit/src/audit/checks.js'
 import { parseFlags } from './lib/args.js'
-import { auditBinary } from './lib/audit.js'
 import { bytes, info, table, timed } from './lib/log.js'
 import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
 import { ADDON_DIR, ROOT } from './lib/paths.js'
@@ -45,8 +45,9 @@ const rows: Row[] = []
 const add = (metric: string, value: string, reference: string, goal: string, met?: boolean) =>
   rows.push({ metric, value, reference, goal, met })
 
+// The addon only: the kit's tsc build takes no build flags.
 const build = (args: string[] = []) =>
-  $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=./packages/* -- ${args}`
+  $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=./packages/* --filter=!@napi-kit/cli -- ${args}`
 
 // Loading and calling are measured on the release binary, the one users install
 // (with --skip-release, on the quick build that is there).
@@ -166,6 +167,23 @@ add('edit lib.rs, `npm run build`', `${(median(edits) / 1000).toFixed(2)} s`, '6
   const t = performance.now()
   await $({ cwd: ROOT, quiet: true })`npm run audit -- --local-glibc`
   add('`npm run audit` (built binaries and npm/)', `${((performance.now() - t) / 1000).toFixed(2)} s`, '—', 'report', undefined)
+}
+
+// 6. The kit's command as users call it (compiled JavaScript, no TypeScript loader): start-up,
+//    and the audit of one .node file, wall time per process, median of 7.
+{
+  await $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=@napi-kit/cli`
+  const kit = join(ROOT, 'node_modules', '.bin', 'napi-kit')
+  const wall = (args: string[]) => {
+    const t = performance.now()
+    const r = spawnSync(kit, args, { cwd: ROOT, stdio: 'ignore' })
+    if (r.status !== 0) throw new Error(`napi-kit ${args.join(' ')} exited with ${r.status}: run it by hand to see why`)
+    return performance.now() - t
+  }
+  const version = median(Array.from({ length: 7 }, () => wall(['--version'])))
+  add('`napi-kit --version`', `${version.toFixed(0)} ms`, '—', '≤ 150 ms', version <= 150)
+  const audit = median(Array.from({ length: 7 }, () => wall(['audit', '--local-glibc', binary])))
+  add(`\`napi-kit audit\` of ${basename(binary)} (${bytes(statSync(binary).size)})`, `${audit.toFixed(0)} ms`, '`npm run audit` 0.52 s before the kit', '≤ 300 ms', audit <= 300)
 }
 
 const modules = join(ROOT, 'node_modules')

@@ -26,25 +26,27 @@ const passthrough = [
   ...(flags.target ? ['--target', flags.target] : []),
   ...(flags['dry-run'] ? ['--dry-run'] : []),
 ]
-/** turbo's build; a failure ends the script with its cause repeated last. */
-async function turbo(force: string[] = []): Promise<void> {
-  const result = await run([localBin('turbo'), 'run', 'build', '--filter=./packages/*', '--output-logs=new-only', ...force, '--', ...passthrough], {
-    env: turboEnv(),
-  })
+// The kit (packages/kit, compiled by tsc) takes no build flags: with flags it builds on its own.
+const kitApart = passthrough.length > 0 ? ['--filter=!@napi-kit/cli'] : []
+/** One turbo build; a failure ends the script with its cause repeated last. */
+async function turbo(args: string[]): Promise<void> {
+  const result = await run([localBin('turbo'), 'run', 'build', '--output-logs=new-only', ...args], { env: turboEnv() })
   if (!result.ok) {
     console.error('')
     bad(buildFailure(result.output))
     process.exit(1)
   }
 }
-await turbo()
+const buildPackages = (force: string[] = []) => turbo(['--filter=./packages/*', ...kitApart, ...force, '--', ...passthrough])
+if (kitApart.length > 0) await turbo(['--filter=@napi-kit/cli'])
+await buildPackages()
 
 // turbo does not cache .node files (see turbo.json): when a cache hit left the binary missing
 // (deleted, or never built in this checkout), build it for real.
 const target = platformPackages(manifest).find((p) => p.triple === triple)
 if (!flags['dry-run'] && target && !existsSync(join(ADDON_DIR, target.binary))) {
   console.log(`${target.binary} is missing after a cache hit: building it`)
-  await turbo(['--force'])
+  await buildPackages(['--force'])
 }
 
 if (!flags['dry-run'] && triple === host) {

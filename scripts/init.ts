@@ -15,6 +15,7 @@ import {
   cutTemplateOnly,
   identifiers,
   INITIALISED,
+  isKept,
   projectFiles,
   rewrite,
   TEMPLATE_ONLY_FILES,
@@ -22,6 +23,7 @@ import {
   validate,
 } from './lib/identity.js'
 import { ROOT } from './lib/paths.js'
+import { crateEdition, rustfmtSource } from './lib/rust.js'
 
 const { values: flags } = parseArgs({
   options: {
@@ -34,15 +36,16 @@ const { values: flags } = parseArgs({
 })
 
 const usage = 'npm run init -- --name <npm name> [--binary <name>] [--repo <owner/name>] [--dry-run] [--force]'
+// Wrong input is a usage error (exit code 2), with the reason and a command that works.
 if (flags.name === undefined) {
   bad(`--name is required: the npm package users will install, e.g. --name @acme/fast-thing\n  ${usage}`)
-  process.exit(1)
+  process.exit(2)
 }
 const checked = validate(flags)
 if (!checked.ok) {
   for (const problem of checked.problems) bad(problem)
   console.error(`  Try: npm run init -- ${checked.suggestion}`)
-  process.exit(1)
+  process.exit(2)
 }
 const to = checked.identity
 if (INITIALISED && !flags.force) {
@@ -101,6 +104,12 @@ function editPackageLock(text: string, notes: string[]): string {
     }
   }
   if (packages[''] && 'version' in packages['']) packages[''].version = '0.0.0'
+  // npm names a workspace's entry only when its name is not its folder's: `packages/x` is "x".
+  const addon = packages[`packages/${to.binary}`] as Record<string, unknown> | undefined
+  if (addon) {
+    const { name: _, ...rest } = addon
+    packages[`packages/${to.binary}`] = to.name === to.binary ? rest : { name: to.name, ...rest }
+  }
   lock.packages = Object.fromEntries(Object.entries(packages).toSorted(([a], [b]) => collator.compare(a, b)))
   const out = `${JSON.stringify(lock, null, 2)}\n`
   return out
@@ -138,7 +147,7 @@ const addonVersion = (JSON.parse(readFileSync(join(ROOT, 'packages', CURRENT.bin
   .version
 const changes: Change[] = []
 const writes = new Map<string, string>()
-for (const file of projectFiles(ROOT)) {
+for (const file of projectFiles(ROOT).filter((f) => !isKept(f))) {
   const path = join(ROOT, file)
   if (TEMPLATE_ONLY_FILES.includes(file) || isChangelog(file) || isPendingChangeset(file)) {
     changes.push({ file, removed: true, replaced: 0, notes: [isChangelog(file) ? 'changelog' : isPendingChangeset(file) ? 'pending changeset' : 'template only'] })
@@ -166,6 +175,29 @@ for (const file of projectFiles(ROOT)) {
   if (text !== before || newFile !== file) {
     changes.push({ file, to: newFile === file ? undefined : newFile, replaced: renamed.count, notes })
     if (text !== before) writes.set(path, text)
+  }
+}
+
+// Renamed Rust files as rustfmt lays them out: a longer or differently sorted name moves or
+// wraps its `use` lines (`npm test` runs cargo fmt --check).
+const planned = (file: string) => {
+  const path = join(ROOT, file)
+  return writes.get(path) ?? (existsSync(path) ? readFileSync(path, 'utf8') : undefined)
+}
+for (const change of changes) {
+  const path = join(ROOT, change.file)
+  const text = writes.get(path)
+  if (text === undefined || !change.file.endsWith('.rs')) continue
+  let formatted: string
+  try {
+    formatted = rustfmtSource(text, crateEdition(change.file, planned), dirname(path))
+  } catch (error) {
+    bad(`${change.file}: ${error instanceof Error ? error.message : String(error)}; nothing was written`)
+    process.exit(1)
+  }
+  if (formatted !== text) {
+    writes.set(path, formatted)
+    change.notes.push('formatted with rustfmt')
   }
 }
 
@@ -221,4 +253,13 @@ for (const [a, b] of ordered) {
 }
 ok(`${changes.length} files changed: ${total} names replaced, ${moves.size} paths moved, ${removed} file${removed === 1 ? '' : 's'} removed`)
 info(`${to.name}: binary ${to.binary}.<platform>.node, crates ${to.binary}-core, -alloc, -node, repository github.com/${to.repo}`)
-info('next: npm install && npm run build, then npm test')
+const next: Array<[string, string]> = [
+  ['npm install && npm run build', 'links the renamed package, builds and loads the addon'],
+  ['npm test', 'everything that runs on this machine'],
+]
+if (!existsSync(join(ROOT, '.git'))) {
+  next.push(['git init && git add -A && git commit -m "Start from the template"', 'then npm test compares the generated loader and types with committed copies too'])
+}
+info('packages/kit is left as it is: it is @napi-kit/cli, the napi-kit command these scripts call (audit, run), not part of your addon')
+console.log('\nNext:')
+for (const [command, why] of next) info(`${command}\n      ${why}`)

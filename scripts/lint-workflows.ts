@@ -12,9 +12,9 @@ import { basename, delimiter, join, relative } from 'node:path'
 
 import { $ } from 'zx'
 
+import { debianPackages, unpackDeb } from '../packages/kit/src/roots/debian.js'
+import { ensureOnce } from '../packages/kit/src/lib/lock.js'
 import { parseFlags } from './lib/args.js'
-import { debianPackages, unpackDeb } from './lib/debian.js'
-import { ensureOnce } from './lib/lock.js'
 import { bad, ok, timed } from './lib/log.js'
 import { CACHE_DIR, ROOT } from './lib/paths.js'
 
@@ -56,7 +56,7 @@ async function ensureActionlint(): Promise<string | undefined> {
       await $({ quiet: true, env })`${go} install ${`github.com/rhysd/actionlint/cmd/actionlint@v${ACTIONLINT_VERSION}`}`
       writeFileSync(marker, ACTIONLINT_VERSION)
     })
-  })
+  }, CACHE_DIR)
   return bin
 }
 
@@ -90,7 +90,7 @@ async function ensureShellcheck(): Promise<string> {
       throw new Error(`the unpacked shellcheck does not run here: ${version.stderr.trim() || version.stdout.trim()}`)
     }
     writeFileSync(marker, SHELLCHECK_VERSION)
-  })
+  }, CACHE_DIR)
   return bin
 }
 

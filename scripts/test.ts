@@ -18,13 +18,13 @@ interface Step {
 
 const steps: Step[] = [
   {
-    name: 'addon: build, lint, typecheck, ava',
+    name: 'packages: build, lint, typecheck, ava',
     command: ['turbo', 'run', 'lint', 'typecheck', 'test', '--filter=./packages/*', '--output-logs=full'],
     counts: avaCounts,
   },
   {
     name: 'audit: the built binaries',
-    command: ['node', '--import', 'tsx', 'scripts/audit.ts', '--local-glibc'],
+    command: ['napi-kit', 'audit', '--local-glibc'],
   },
   { name: 'rust: cargo fmt --check', command: ['cargo', 'fmt', '--all', '--check'] },
   {

@@ -23,7 +23,7 @@ const NO_OPTIONS: Record<string, string> = {
   'test-release': 'npm run test:release',
   'check-generated': 'npm run check:generated',
   'lint-workflows': 'npm run lint:workflows',
-  'generate-musl-symbols': 'npm run generate:musl-symbols',
+  'test-kit': 'npm run test:kit',
 }
 
 for (const [name, usage] of Object.entries(USAGE)) {

@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import test from 'ava'
 import { $ } from 'zx'
 
-import { auditBinary, type BinaryReport, type Expectation } from '../lib/audit.js'
-import { auditFiles, collectBinaries } from '../lib/audit-files.js'
+import { auditBinary, type BinaryReport, type Expectation } from '../../packages/kit/src/audit/checks.js'
+import { auditFiles, collectBinaries } from '../../packages/kit/src/audit/files.js'
 import { ADDON_DIR, ROOT } from '../lib/paths.js'
 import { platformPackages, readAddonManifest } from '../lib/targets.js'
 
@@ -152,7 +152,7 @@ test('a package is held to its own os, cpu and libc, also inside an npm tarball'
 })
 
 test('bad paths are refused with the fix', async (t) => {
-  await t.throwsAsync(() => collectBinaries([join(ROOT, 'no-such-file.node')]), { message: /no-such-file\.node does not exist: pass \.node files, folders or npm tarballs/ })
+  t.throws(() => collectBinaries([join(ROOT, 'no-such-file.node')]), { message: /no-such-file\.node does not exist: pass \.node files, folders or npm tarballs/ })
 })
 
 test('10,000 mutations of real binaries: every one gets a report, none crashes or hangs', (t) => {

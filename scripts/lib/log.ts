@@ -1,53 +1,8 @@
-// Output helpers shared by every script: one ✓/✗ line per item, durations on long steps,
-// and plain-text tables a person can read at a glance.
+// Output helpers shared by every script: the kit's (one ✓/✗ line per item, durations on long
+// steps, plain-text tables), the closing count line, and how a script that stops reports it.
+import { bad } from '../../packages/kit/src/lib/log.js'
 
-export function ok(message: string): void {
-  console.log(`✓ ${message}`)
-}
-
-export function bad(message: string): void {
-  console.error(`✗ ${message}`)
-}
-
-export function info(message: string): void {
-  console.log(`  ${message}`)
-}
-
-export function seconds(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`
-}
-
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`
-  return `${(n / 1024 / 1024).toFixed(2)} MiB`
-}
-
-/** Runs a long step: says what it does first, and how long it took at the end. */
-export async function timed<T>(title: string, run: () => Promise<T>): Promise<T> {
-  console.log(`→ ${title} …`)
-  const start = performance.now()
-  try {
-    const result = await run()
-    ok(`${title} (${seconds(performance.now() - start)})`)
-    return result
-  } catch (error) {
-    bad(`${title} failed after ${seconds(performance.now() - start)}`)
-    throw error
-  }
-}
-
-/** A left-aligned table; numbers right-aligned. */
-export function table(header: string[], rows: Array<Array<string | number>>): string {
-  const cells = [header, ...rows.map((r) => r.map(String))]
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)))
-  const line = (r: string[]) =>
-    r
-      .map((c, i) => (typeof rows[0]?.[i] === 'number' ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd()
-  return [line(cells[0] ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n')
-}
+export { bad, bytes, info, ok, seconds, table, timed } from '../../packages/kit/src/lib/log.js'
 
 /** The closing line of a check script: "N ok, M failed"; sets the exit code once. */
 export function summary(passed: number, failed: number): void {

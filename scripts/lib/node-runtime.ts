@@ -6,7 +6,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { ensureOnce } from './lock.js'
+import { ensureOnce } from '../../packages/kit/src/lib/lock.js'
 import { timed } from './log.js'
 import { CACHE_DIR } from './paths.js'
 
@@ -28,7 +28,7 @@ export async function provisionNode(major: string): Promise<NodeRuntime> {
   }
   const dir = join(CACHE_DIR, 'node', `linux-x64-${major}`)
   const bin = join(dir, 'bin', 'node')
-  await ensureOnce(`node-${major}`, () => existsSync(bin), () => download(major, dir))
+  await ensureOnce(`node-${major}`, () => existsSync(bin), () => download(major, dir), CACHE_DIR)
   const version = (await $({ quiet: true })`${bin} --version`).stdout.trim()
   if (!version.startsWith(`v${major}.`)) {
     throw new Error(`${bin} reports ${version}, expected Node.js ${major}: delete ${dir} and run again`)

@@ -1,4 +1,5 @@
 // Facts about the Rust toolchain and the Cargo configuration, read the way cargo reads them.
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 
 import { parse } from 'smol-toml'
@@ -48,4 +49,33 @@ export function rustflagsFor(triple: string, inherited = process.env.RUSTFLAGS ?
     if (!already) flags.push(...joined)
   }
   return flags.join(' ')
+}
+
+/**
+ * The edition of the crate `file` (relative to the workspace) belongs to, as cargo reads it: the
+ * nearest Cargo.toml with a [package], `edition.workspace = true` from the root's
+ * [workspace.package]; 2015 when none is set. `read` gives a manifest's text (or undefined).
+ */
+export function crateEdition(file: string, read: (manifest: string) => string | undefined): string {
+  type Manifest = { package?: { edition?: string | { workspace?: boolean } }; workspace?: { package?: { edition?: string } } }
+  const parts = file.split('/').slice(0, -1)
+  for (let depth = parts.length; depth >= 0; depth--) {
+    const manifest = [...parts.slice(0, depth), 'Cargo.toml'].join('/')
+    const text = read(manifest)
+    if (text === undefined) continue
+    const toml = parse(text) as Manifest
+    const edition = toml.package?.edition
+    if (typeof edition === 'string') return edition
+    if (edition?.workspace) return (parse(read('Cargo.toml') ?? '') as Manifest).workspace?.package?.edition ?? '2015'
+    if (toml.package) return '2015'
+  }
+  return '2015'
+}
+
+/** `source` as rustfmt formats it for `edition` (rustfmt reads stdin; config files from `cwd`). */
+export function rustfmtSource(source: string, edition: string, cwd: string): string {
+  const result = spawnSync('rustfmt', ['--edition', edition, '--emit', 'stdout'], { input: source, cwd, encoding: 'utf8' })
+  if (result.error) throw new Error(`rustfmt was not found (${result.error.message}): install it with \`rustup component add rustfmt\`, then run this again`)
+  if (result.status !== 0) throw new Error(`rustfmt could not format the file: ${result.stderr.trim()}`)
+  return result.stdout
 }

@@ -12,18 +12,8 @@ import { ADDON_DIR, NPM_DIR } from './paths.js'
  */
 export const GLIBC_FLOOR = '2.17'
 
-let runtimeGlibcVersion: { version?: string } | undefined
-
-/**
- * The glibc version this Node.js process runs on (from its diagnostic report, read once), or
- * undefined on musl and on other operating systems.
- */
-export function runtimeGlibc(): string | undefined {
-  runtimeGlibcVersion ??= {
-    version: process.platform === 'linux' ? (process.report.getReport() as { header: { glibcVersionRuntime?: string } }).header.glibcVersionRuntime : undefined,
-  }
-  return runtimeGlibcVersion.version
-}
+/** The glibc this Node.js runs on (check:build-info compares it with the binary's). */
+export { runtimeGlibc } from '../../packages/kit/src/lib/runtime.js'
 
 export interface AddonManifest {
   name: string

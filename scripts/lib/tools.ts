@@ -8,7 +8,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { ensureOnce } from './lock.js'
+import { ensureOnce } from '../../packages/kit/src/lib/lock.js'
 import { timed } from './log.js'
 import { CACHE_DIR, ROOT } from './paths.js'
 
@@ -30,6 +30,7 @@ export async function installTool(name: string): Promise<string> {
       await $({ quiet: true, cwd: dir })`npm ci --ignore-scripts --no-audit --no-fund --loglevel=error`
       writeFileSync(done, `${new Date().toISOString()}\n`)
     }),
+    CACHE_DIR,
   )
   return dir
 }

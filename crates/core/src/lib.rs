@@ -140,6 +140,11 @@ pub struct Params {
 }
 
 impl Params {
+    /// `algorithm` with seed 0, which every algorithm accepts.
+    pub const fn seedless(algorithm: Algorithm) -> Self {
+        Params { algorithm, seed: 0 }
+    }
+
     /// `algorithm` with `seed`, or [`Error::SeedOutOfRange`] when the seed does not fit.
     pub fn new(algorithm: Algorithm, seed: u64) -> Result<Self, Error> {
         algorithm.check_seed(seed)?;
@@ -185,13 +190,18 @@ impl Digest {
     /// Lowercase hex of [`Digest::to_bytes`], without allocating.
     pub fn hex(&self) -> Hex {
         const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let len = self.algorithm.digest_len() * 2;
+        let bytes = self.value.to_be_bytes();
+        let digest = &bytes[bytes.len() - self.algorithm.digest_len()..];
         let mut buf = [0u8; 32];
-        for (i, slot) in buf[..len].iter_mut().enumerate() {
-            let shift = (len - 1 - i) * 4;
-            *slot = DIGITS[((self.value >> shift) & 0xf) as usize];
+        // Two digits per byte, high nibble first: a byte at a time, not a u128 shift per digit.
+        for (pair, byte) in buf.chunks_exact_mut(2).zip(digest) {
+            pair[0] = DIGITS[usize::from(byte >> 4)];
+            pair[1] = DIGITS[usize::from(byte & 0xf)];
         }
-        Hex { buf, len }
+        Hex {
+            buf,
+            len: digest.len() * 2,
+        }
     }
 
     /// Lowercase hex of [`Digest::to_bytes`], as a `String`.

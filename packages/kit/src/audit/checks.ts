@@ -7,7 +7,12 @@
 // (PE): the format and CPU. Each problem comes with its cause and its fix.
 import { ElfError, type ElfInfo, isElf, parseElf } from './elf.js'
 import { MUSL_LIBC_SYMBOLS } from './musl-symbols.generated.js'
-import { GLIBC_FLOOR } from './targets.js'
+
+/**
+ * The oldest glibc a binary is held to unless told otherwise (2.17: CentOS 7, Amazon Linux 2,
+ * Debian 8 and newer), the floor napi-rs's own glibc builds target.
+ */
+export const DEFAULT_GLIBC_FLOOR = '2.17'
 
 export type Severity = 'error' | 'warning' | 'note'
 
@@ -32,6 +37,8 @@ export interface Expectation {
   glibcFloor: string
   /** Why a floor other than the release floor applies (a development build), if it does. */
   floorNote?: string
+  /** The release floor, when `floorNote` says why another one applies. */
+  releaseFloor?: string
 }
 
 export interface BinaryFacts {
@@ -48,6 +55,8 @@ export interface BinaryReport {
   expected?: Expectation
   facts: BinaryFacts
   findings: Finding[]
+  /** What could not be checked because the binary's target is not known (`os`, `cpu`, `libc`). */
+  unchecked: Array<'os' | 'cpu' | 'libc'>
   verdict: 'ok' | 'warning' | 'error'
 }
 
@@ -86,19 +95,38 @@ function linkedLibc(elf: ElfInfo): 'glibc' | 'musl' | 'static' {
   return 'static'
 }
 
-function auditElf(elf: ElfInfo, expected: Expectation | undefined, findings: Finding[]): BinaryFacts {
+const RUST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', arm: 'armv7' }
+
+/** The Rust target triple of a Linux binary for `cpu` and `libc`, e.g. `x86_64-unknown-linux-musl`. */
+export function linuxTriple(cpu: string, libc: string | undefined): string {
+  const arch = RUST_ARCH[cpu] ?? cpu
+  const abi = libc === 'musl' ? 'musl' : arch === 'armv7' ? 'gnueabihf' : 'gnu'
+  return `${arch}-unknown-linux-${abi}`
+}
+
+/** The Rust target triple napi-rs builds for a package's `os`, `cpu` and `libc`. */
+export function tripleFor(expected: Pick<Expectation, 'os' | 'cpu' | 'libc' | 'triple'>): string {
+  if (expected.triple) return expected.triple
+  const arch = RUST_ARCH[expected.cpu] ?? expected.cpu
+  if (expected.os === 'darwin') return `${arch}-apple-darwin`
+  if (expected.os === 'win32') return `${arch}-pc-windows-msvc`
+  return linuxTriple(expected.cpu, expected.libc)
+}
+
+function auditElf(elf: ElfInfo, expected: Expectation | undefined, glibcFloor: string, findings: Finding[]): BinaryFacts {
   const libc = linkedLibc(elf)
   const machine = ELF_MACHINE_NAME[elf.machine] ?? elf.machineName
   const glibcVersions = elf.versionsNeeded.flatMap((v) => v.versions.map((x) => x.name)).filter((n) => /^GLIBC_\d/.test(n))
   const glibcMax = glibcVersions.map((n) => n.slice(6)).toSorted(compareVersions).at(-1)
   const facts: BinaryFacts = { format: 'elf', machine, libc, needed: elf.needed, glibcMax, size: 0 }
   const add = (severity: Severity, cause: string, fix: string) => findings.push({ severity, cause, fix })
-  const triple = expected?.triple ?? `the ${expected?.cpu ?? ''} target`
+  // The target to build, for the fixes: the package's own, else the one its CPU and libc name.
+  const triple = expected?.triple ?? linuxTriple(expected?.cpu ?? machine, expected?.libc ?? (libc === 'static' ? undefined : libc))
 
   if (expected && expected.os !== 'linux') {
-    add('error', `an ELF (Linux) binary in a package for ${expected.os}`, `build ${triple} on or for ${expected.os} and put that binary here`)
+    add('error', `an ELF (Linux) binary in a package for ${expected.os}`, `build ${tripleFor(expected)} on or for ${expected.os} and put that binary here`)
   }
-  if (expected && ELF_MACHINE[expected.cpu] !== elf.machine) {
+  if (expected?.cpu && ELF_MACHINE[expected.cpu] !== elf.machine) {
     add('error', `wrong CPU: built for ${machine}, the package is for ${expected.cpu}`, `build with --target ${triple} and ship that binary`)
   }
   if (elf.class !== 64) add('error', `a ${elf.class}-bit ELF file; every supported Node.js target is 64-bit`, `build for a 64-bit target`)
@@ -125,8 +153,9 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, findings: Fin
   }
 
   // The glibc floor: the newest GLIBC_ version a symbol needs decides the oldest distribution.
-  if (libc === 'glibc' && expected) {
-    const floor = expected.glibcFloor
+  // Every glibc-linked binary is held to it, whether or not its target is known.
+  if (libc === 'glibc') {
+    const floor = expected?.glibcFloor ?? glibcFloor
     const above = elf.symbols.filter((s) => !s.defined && s.version?.startsWith('GLIBC_') && compareVersions(s.version.slice(6), floor) > 0)
     if (above.length > 0) {
       const list = above.slice(0, 6).map((s) => `${s.name}@${s.version}`).join(', ') + (above.length > 6 ? `, and ${above.length - 6} more` : '')
@@ -135,8 +164,8 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, findings: Fin
       } else {
         add('error', `needs GLIBC_${glibcMax}, above the floor ${floor}: ${list}`, `build against glibc ${floor} (cargo-zigbuild target suffix, e.g. x86_64-unknown-linux-gnu.${floor}) so older distributions can load it`)
       }
-    } else if (expected.floorNote && glibcMax && compareVersions(glibcMax, GLIBC_FLOOR) > 0) {
-      add('note', `needs GLIBC_${glibcMax}: ${expected.floorNote}`, 'release builds (npm run build -- --release) link against the glibc floor')
+    } else if (expected?.floorNote && expected.releaseFloor && glibcMax && compareVersions(glibcMax, expected.releaseFloor) > 0) {
+      add('note', `needs GLIBC_${glibcMax}: ${expected.floorNote}`, `link release builds against glibc ${expected.releaseFloor} (cargo-zigbuild: --target ${triple}.${expected.releaseFloor})`)
     }
     const cxx = elf.versionsNeeded.flatMap((v) => v.versions.map((x) => x.name)).filter((n) => /^(GLIBCXX|CXXABI)_/.test(n))
     if (cxx.length > 0) add('note', `needs libstdc++: ${cxx.toSorted().at(-1)}`, 'check it against the oldest libstdc++ you support')
@@ -162,7 +191,7 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, findings: Fin
     const unexplained = others.length === 0 ? unknown : unknown.filter((s) => !/^(_Unwind_|__cxa_|__gxx_|_Z)/.test(s.name))
     if (unexplained.length > 0) {
       const list = unexplained.slice(0, 6).map((s) => s.name).join(', ') + (unexplained.length > 6 ? `, and ${unexplained.length - 6} more` : '')
-      add('error', `calls functions musl's libc does not have: ${list} (glibc-only: a glibc build labelled musl?)`, 'build with --target *-linux-musl, not a glibc toolchain')
+      add('error', `calls functions musl's libc does not have: ${list} (glibc-only: a glibc build labelled musl?)`, `build with --target ${linuxTriple(expected?.cpu ?? machine, 'musl')}, not a glibc toolchain`)
     }
   }
   return facts
@@ -183,8 +212,8 @@ function auditMachO(bytes: Uint8Array, expected: Expectation | undefined, findin
     cpus.push(machOCpu(view.getUint32(4, magic === 0xcffaedfe || magic === 0xcefaedfe)))
   }
   const machine = cpus.join('+')
-  if (expected && expected.os !== 'darwin') findings.push({ severity: 'error', cause: `a Mach-O (macOS) binary in a package for ${expected.os}`, fix: `build ${expected.triple ?? 'the right target'} and ship that binary` })
-  else if (expected && !cpus.includes(expected.cpu)) findings.push({ severity: 'error', cause: `wrong CPU: built for ${machine}, the package is for ${expected.cpu}`, fix: `build with --target ${expected.triple ?? 'the right target'}` })
+  if (expected && expected.os !== 'darwin') findings.push({ severity: 'error', cause: `a Mach-O (macOS) binary in a package for ${expected.os}`, fix: `build ${tripleFor(expected)} and ship that binary` })
+  else if (expected && !cpus.includes(expected.cpu)) findings.push({ severity: 'error', cause: `wrong CPU: built for ${machine}, the package is for ${expected.cpu}`, fix: `build with --target ${tripleFor(expected)}` })
   return { format: 'mach-o', machine, size: 0 }
 }
 
@@ -197,17 +226,30 @@ function auditPe(bytes: Uint8Array, expected: Expectation | undefined, findings:
   }
   const code = view.getUint16(peOffset + 4, true)
   const machine = ({ 0x8664: 'x64', 0xaa64: 'arm64', 0x14c: 'ia32' } as Record<number, string>)[code] ?? `machine 0x${code.toString(16)}`
-  if (expected && expected.os !== 'win32') findings.push({ severity: 'error', cause: `a PE (Windows) binary in a package for ${expected.os}`, fix: `build ${expected.triple ?? 'the right target'} and ship that binary` })
-  else if (expected && machine !== expected.cpu) findings.push({ severity: 'error', cause: `wrong CPU: built for ${machine}, the package is for ${expected.cpu}`, fix: `build with --target ${expected.triple ?? 'the right target'}` })
+  if (expected && expected.os !== 'win32') findings.push({ severity: 'error', cause: `a PE (Windows) binary in a package for ${expected.os}`, fix: `build ${tripleFor(expected)} and ship that binary` })
+  else if (expected && machine !== expected.cpu) findings.push({ severity: 'error', cause: `wrong CPU: built for ${machine}, the package is for ${expected.cpu}`, fix: `build with --target ${tripleFor(expected)}` })
   return { format: 'pe', machine, size: 0 }
 }
 
-/** Audits one file's bytes. Never throws: malformed input becomes an error finding. */
-export function auditBinary(file: string, bytes: Uint8Array, expected?: Expectation): BinaryReport {
+/** `"os", "cpu" and "libc"` */
+const fieldList = (fields: string[]) => fields.map((f) => `"${f}"`).join(', ').replace(/, ([^,]+)$/, ' and $1')
+
+/** What cannot be checked for a binary whose expected target is `expected`. */
+function uncheckable(expected: Expectation | undefined, facts: BinaryFacts): BinaryReport['unchecked'] {
+  if (!expected) return facts.format === 'elf' ? ['os', 'cpu', 'libc'] : facts.format === 'unknown' ? [] : ['os', 'cpu']
+  return expected.os === 'linux' && !expected.libc ? ['libc'] : []
+}
+
+/**
+ * Audits one file's bytes: against `expected` when its target is known, and always for what
+ * needs no target (a glibc binary is held to `glibcFloor`). Never throws: malformed input
+ * becomes an error finding.
+ */
+export function auditBinary(file: string, bytes: Uint8Array, expected?: Expectation, glibcFloor = DEFAULT_GLIBC_FLOOR): BinaryReport {
   const findings: Finding[] = []
   let facts: BinaryFacts = { format: 'unknown', size: bytes.length }
   try {
-    if (isElf(bytes)) facts = auditElf(parseElf(bytes), expected, findings)
+    if (isElf(bytes)) facts = auditElf(parseElf(bytes), expected, glibcFloor, findings)
     else if (bytes.length >= 8 && [0xcffaedfe, 0xcefaedfe, 0xfeedfacf, 0xfeedface, 0xcafebabe].includes(new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false))) facts = auditMachO(bytes, expected, findings)
     else if (bytes.length >= 2 && bytes[0] === 0x4d && bytes[1] === 0x5a) facts = auditPe(bytes, expected, findings)
     else findings.push({ severity: 'error', cause: bytes.length === 0 ? 'the file is empty' : 'not a native binary (no ELF, Mach-O or PE header)', fix: 'rebuild it with napi build; a .node file must be a shared library' })
@@ -216,6 +258,14 @@ export function auditBinary(file: string, bytes: Uint8Array, expected?: Expectat
     findings.push({ severity: 'error', cause: `malformed ELF file: ${reason}`, fix: 'rebuild it; the file is truncated or damaged' })
   }
   facts.size = bytes.length
+  const unchecked = uncheckable(expected, facts)
+  if (unchecked.length > 0) {
+    findings.push({
+      severity: 'note',
+      cause: `${unchecked.join(', ')} not checked: no package.json with ${fieldList(unchecked)} labels it, and its name is not <binary>.<platform>.node`,
+      fix: 'audit it inside its platform package (or its npm tarball), or name it after its target, e.g. my-addon.linux-x64-gnu.node',
+    })
+  }
   const verdict = findings.some((f) => f.severity === 'error') ? 'error' : findings.some((f) => f.severity === 'warning') ? 'warning' : 'ok'
-  return { file, expected, facts, findings, verdict }
+  return { file, expected, facts, findings, unchecked, verdict }
 }

@@ -6,7 +6,9 @@
 //
 // Roots for another CPU also get a private user namespace, whose own binfmt_misc instance
 // (Linux ≥ 6.7) sends that CPU's ELF files to qemu-user: the system's binfmt registrations stay
-// as they are, and no Docker or privileged helper is involved.
+// as they are, and no Docker or privileged helper is involved. Without root every root is
+// entered through a user namespace (root inside it, the caller outside), where the kernel
+// allows unprivileged ones.
 
 /** What binfmt_misc needs to hand one CPU's executables to qemu. */
 export interface Emulator {
@@ -55,7 +57,7 @@ export function rootEnv(extra: Record<string, string> = {}): Record<string, stri
  */
 export function inRoot(root: string, command: string[], options: { binds: string[]; cwd?: string; emulator?: Emulator }): string[] {
   const { emulator } = options
-  const user = emulator ? ['--user', '--map-root-user'] : []
+  const user = emulator || process.getuid?.() !== 0 ? ['--user', '--map-root-user'] : []
   const registration = emulator ? `:${emulator.name}:M::${emulator.magic}:${emulator.mask}:${emulator.qemu}:F` : '-'
   return [
     'unshare', ...user, '--mount', '--propagation', 'private', '--pid', '--kill-child', '--',

@@ -1,0 +1,10 @@
+// The programmatic API, for tools that audit binaries or run commands per target themselves.
+export { auditBinary, type BinaryFacts, type BinaryReport, DEFAULT_GLIBC_FLOOR, type Expectation, type Finding, linuxTriple, type Severity, tripleFor } from './audit/checks.js'
+export { ElfError, type ElfInfo, isElf, parseElf } from './audit/elf.js'
+export { type AuditInput, type AuditOptions, auditFiles, auditPaths, collectBinaries, defaultPaths, targetFromName } from './audit/files.js'
+export { MUSL_LIBC_SYMBOLS } from './audit/musl-symbols.generated.js'
+export { readTarball, TarError, type TarEntry } from './audit/tar.js'
+export { CACHE_ENV, cacheDir } from './lib/cache.js'
+export { CommandError, UsageError } from './lib/errors.js'
+export { RUN_TARGETS, type RunTarget } from './roots/targets.js'
+export type { RootNode } from './roots/musl.js'

@@ -7,11 +7,11 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { appendFileSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { basename, join } from 'node:path'
-import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
 import { auditBinary } from '../packages/kit/src/audit/checks.js'
+import { parseFlags } from './lib/args.js'
 import { bytes, info, table, timed } from './lib/log.js'
 import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
 import { ADDON_DIR, ROOT } from './lib/paths.js'
@@ -19,7 +19,7 @@ import { rustHost } from './lib/rust.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
 import { turboEnv } from './lib/turbo.js'
 
-const { values: flags } = parseArgs({ options: { 'skip-release': { type: 'boolean', default: false } } })
+const { values: flags } = parseFlags('npm run bench [-- --skip-release]', { options: { 'skip-release': { type: 'boolean', default: false } } })
 
 const manifest = readAddonManifest()
 const host = await rustHost()

@@ -1,29 +1,26 @@
 // `npm run build`: builds the addon through turbo (a full cache hit when nothing changed),
-// then, when the binary is for this machine, loads it and shows it working.
+// then, when the binary is for this machine, loads it and shows it working. A target outside
+// napi.targets, or one only its own OS builds, is refused before turbo starts (with --dry-run
+// too); a failed build ends with the compiler's first error and the command to run next.
 //
 //   npm run build [-- --release] [-- --target <triple>] [-- --dry-run]
 import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 
-import { $ } from 'zx'
-
-import { info, ok, seconds } from './lib/log.js'
-import { ADDON_DIR } from './lib/paths.js'
-import { rustHost } from './lib/rust.js'
-import { platformPackages, readAddonManifest } from './lib/targets.js'
+import { parseFlags } from './lib/args.js'
+import { buildFailure } from './lib/build-output.js'
+import { BUILD_OPTIONS, BUILD_USAGE, buildTarget } from './lib/build-target.js'
+import { bad, info, ok, seconds } from './lib/log.js'
+import { ADDON_DIR, localBin } from './lib/paths.js'
+import { run } from './lib/run.js'
+import { platformPackages } from './lib/targets.js'
 import { turboEnv } from './lib/turbo.js'
 
-const { values: flags } = parseArgs({
-  options: {
-    release: { type: 'boolean', default: false },
-    target: { type: 'string' },
-    'dry-run': { type: 'boolean', default: false },
-  },
-})
-
+const { values: flags } = parseFlags(BUILD_USAGE, { options: BUILD_OPTIONS })
 const start = performance.now()
+const { manifest, host, triple } = await buildTarget(flags.target)
+
 const passthrough = [
   ...(flags.release ? ['--release'] : []),
   ...(flags.target ? ['--target', flags.target] : []),
@@ -31,21 +28,28 @@ const passthrough = [
 ]
 // The kit (packages/kit, compiled by tsc) takes no build flags: with flags it builds on its own.
 const kitApart = passthrough.length > 0 ? ['--filter=!@napi-kit/cli'] : []
-if (kitApart.length > 0) await $({ stdio: 'inherit', env: turboEnv() })`turbo run build --filter=@napi-kit/cli --output-logs=new-only`
-const turbo = (force: string[] = []) =>
-  $({ stdio: 'inherit', env: turboEnv() })`turbo run build --filter=./packages/* ${kitApart} --output-logs=new-only ${force} -- ${passthrough}`
-await turbo()
+/** One turbo build; a failure ends the script with its cause repeated last. */
+async function turbo(args: string[]): Promise<void> {
+  const result = await run([localBin('turbo'), 'run', 'build', '--output-logs=new-only', ...args], { env: turboEnv() })
+  if (!result.ok) {
+    console.error('')
+    bad(buildFailure(result.output))
+    process.exit(1)
+  }
+}
+const buildPackages = (force: string[] = []) => turbo(['--filter=./packages/*', ...kitApart, ...force, '--', ...passthrough])
+if (kitApart.length > 0) await turbo(['--filter=@napi-kit/cli'])
+await buildPackages()
 
 // turbo does not cache .node files (see turbo.json): when a cache hit left the binary missing
 // (deleted, or never built in this checkout), build it for real.
-const triple = flags.target ?? (await rustHost())
-const target = platformPackages(readAddonManifest()).find((p) => p.triple === triple)
+const target = platformPackages(manifest).find((p) => p.triple === triple)
 if (!flags['dry-run'] && target && !existsSync(join(ADDON_DIR, target.binary))) {
   console.log(`${target.binary} is missing after a cache hit: building it`)
-  await turbo(['--force'])
+  await buildPackages(['--force'])
 }
 
-if (!flags['dry-run'] && triple === (await rustHost())) {
+if (!flags['dry-run'] && triple === host) {
   type Addon = typeof import('@napi-kit/hashkit')
   const addon = createRequire(`${ADDON_DIR}/`)('./index.js') as Addon
   const build = addon.buildInfo()

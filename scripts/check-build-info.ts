@@ -3,18 +3,23 @@
 // and the libc the target is published for: glibc for `-linux-gnu` (node:<v>-slim images),
 // musl for `-linux-musl` (node:<v>-alpine), msvc on Windows, system on macOS. The workflow's
 // test jobs run it after the addon's suite, in every image and on every runner.
+//
+//   npm run check:build-info -- --target <triple>
 import { createRequire } from 'node:module'
-import { parseArgs } from 'node:util'
 
+import { parseFlags, usageError } from './lib/args.js'
+import { unknownTarget } from './lib/build-target.js'
 import { bad, ok } from './lib/log.js'
 import { ADDON_DIR } from './lib/paths.js'
 import { parseTarget, readAddonManifest, runtimeGlibc } from './lib/targets.js'
 
-const { values: flags } = parseArgs({ options: { target: { type: 'string' } } })
+const USAGE = 'npm run check:build-info -- --target <triple>'
+const { values: flags } = parseFlags(USAGE, { options: { target: { type: 'string' } } })
+const manifest = readAddonManifest()
 const triple = flags.target
-if (!triple || !readAddonManifest().napi.targets.includes(triple)) {
-  throw new Error(`pass --target <triple>, one of napi.targets: ${readAddonManifest().napi.targets.join(', ')}`)
-}
+if (triple === undefined) usageError(`--target is required: the triple the binary was built for, one of ${manifest.napi.targets.join(', ')}`, USAGE)
+const unknown = unknownTarget(triple, manifest)
+if (unknown) usageError(unknown, USAGE)
 
 const target = parseTarget(triple)
 /** The libc a binary for the target links, in buildInfo()'s naming. */

@@ -14,8 +14,12 @@ import { $ } from 'zx'
 
 import { debianPackages, unpackDeb } from '../packages/kit/src/roots/debian.js'
 import { ensureOnce } from '../packages/kit/src/lib/lock.js'
+import { parseFlags } from './lib/args.js'
 import { bad, ok, timed } from './lib/log.js'
 import { CACHE_DIR, ROOT } from './lib/paths.js'
+
+// Takes no options: anything passed is a mistake, refused with the usage line.
+parseFlags('npm run lint:workflows', {})
 
 /** Bump to take a newer actionlint; its findings may change with it. */
 export const ACTIONLINT_VERSION = '1.7.12'

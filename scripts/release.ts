@@ -13,18 +13,24 @@
 //    skipped, so re-running a half-finished release finishes it.
 // With --provenance only where the registry supports it: GitHub Actions with an OIDC token,
 // publishing to registry.npmjs.org.
+//
+// Before anything else, the registry (--registry, else npm's configured one) must be an http(s)
+// URL and must answer npm's ping (scripts/lib/registry.ts); every npm call gets it explicitly,
+// so npm never falls back to another registry.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
+import { parseFlags, usageError } from './lib/args.js'
 import { bad, info, ok, summary, timed } from './lib/log.js'
 import { ADDON_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
+import { registryUnreachable, registryUrl } from './lib/registry.js'
 import { planRelease, type StagedPackage } from './lib/release-checks.js'
 
-const { values: flags } = parseArgs({
+const USAGE = 'npm run release -- [--dry-run] [--registry <url>] [--only-present] [--artifacts <dir>] [--tag <dist-tag>]'
+const { values: flags } = parseFlags(USAGE, {
   options: {
     'dry-run': { type: 'boolean', default: false },
     registry: { type: 'string' },
@@ -34,12 +40,30 @@ const { values: flags } = parseArgs({
   },
 })
 const dry = flags['dry-run']
-const registry = (flags.registry ?? process.env.npm_config_registry ?? (await $({ quiet: true })`npm config get registry`).stdout.trim()).replace(/\/?$/, '/')
+
+// The registry: an http(s) URL, and one that answers, before anything is read or packed.
+const given = flags.registry ?? process.env.npm_config_registry ?? (await $({ quiet: true })`npm config get registry`).stdout.trim()
+const checked = registryUrl(given)
+if ('problem' in checked) {
+  const source = flags.registry === undefined ? `npm's registry setting ${given} (npm config get registry)` : `--registry ${given}`
+  usageError(`${source} cannot be used: ${checked.problem}; pass the registry's http(s) address, e.g. --registry https://registry.npmjs.org/`, USAGE)
+}
+const registry = checked.url
 const registryArgs = ['--registry', registry]
+const unreachable = await registryUnreachable(registry)
+if (unreachable) {
+  bad(
+    `nothing was checked or published: the registry ${registry} does not answer (${unreachable})\n` +
+      `    fix: start it, or pass the right one with --registry <url>; then run npm run release again (npm ping --registry ${registry} checks it)`,
+  )
+  process.exit(1)
+}
 
 // 1. Build artifacts from the workflow: <artifacts>/**/hashkit.<target>.node → npm/<target>/.
 const artifacts = resolve(flags.artifacts ?? join(ROOT, 'artifacts'))
-if (flags.artifacts && !existsSync(artifacts)) throw new Error(`--artifacts ${flags.artifacts} does not exist`)
+if (flags.artifacts && !existsSync(artifacts)) {
+  usageError(`--artifacts ${flags.artifacts} does not exist: pass the folder the build artifacts were downloaded into`, USAGE)
+}
 if (existsSync(artifacts)) {
   await timed(`napi artifacts: ${artifacts} → npm/*`, () =>
     $({ cwd: ROOT, stdio: 'inherit' })`${localBin('napi')} artifacts --package-json-path ${join(ADDON_DIR, 'package.json')} --npm-dir ${NPM_DIR} --output-dir ${artifacts}`,
@@ -50,7 +74,7 @@ if (existsSync(artifacts)) {
 const stage = mkdtempSync(join(tmpdir(), 'hashkit-release-'))
 process.on('exit', () => rmSync(stage, { recursive: true, force: true }))
 const plan = await timed('stage, pack and check every package', () =>
-  planRelease({ addonDir: ADDON_DIR, npmDir: NPM_DIR, stageDir: stage, onlyPresent: flags['only-present'] }),
+  planRelease({ addonDir: ADDON_DIR, npmDir: NPM_DIR, stageDir: stage, onlyPresent: flags['only-present'], registry }),
 )
 
 /** Whether `name@version` is on the registry; npm answers E404 for unknown packages and versions. */

@@ -13,7 +13,6 @@
 // why it cannot run and exits 0; under CI=true that is a failure.
 import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
@@ -21,13 +20,14 @@ import { parseElf } from '../packages/kit/src/audit/elf.js'
 import { arm64Root, arm64Unsupported, inArm64Root, type Libc, provisionArm64Root } from '../packages/kit/src/roots/arm64.js'
 import { rootEnv } from '../packages/kit/src/roots/chroot.js'
 import { muslLibcSymbols, muslRootUnsupported, type RootNode } from '../packages/kit/src/roots/musl.js'
+import { parseFlags } from './lib/args.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow } from './lib/linux-suites.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
 import { avaCounts, run, runnerCounts } from './lib/run.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
 
-const { values: flags } = parseArgs({ options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
+const { values: flags } = parseFlags('npm run test:arm64 [-- --node 22 --node 24]', { options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
 
 const unsupported = (await muslRootUnsupported()) ?? (await arm64Unsupported())
 stopIfUnsupported('test:arm64', unsupported)

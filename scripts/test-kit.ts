@@ -18,9 +18,13 @@ import { $ } from 'zx'
 
 import { arm64Unsupported } from '../packages/kit/src/roots/arm64.js'
 import { muslRootUnsupported } from '../packages/kit/src/roots/musl.js'
+import { parseFlags } from './lib/args.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { seconds } from './lib/log.js'
 import { ROOT } from './lib/paths.js'
+
+// Takes no options: anything passed is a mistake, refused with the usage line.
+parseFlags('npm run test:kit', {})
 
 const ADDON = '@node-rs/xxhash@1.7.8'
 const started = performance.now()

@@ -14,13 +14,13 @@
 // failure.
 import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
 import { auditFiles, collectBinaries } from '../packages/kit/src/audit/files.js'
 import { MUSL_LIBC_SYMBOLS } from '../packages/kit/src/audit/musl-symbols.generated.js'
 import { inMuslRoot, MUSL_LOADER, muslLibcSymbols, muslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from '../packages/kit/src/roots/musl.js'
+import { parseFlags } from './lib/args.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { patchelfPath, zigCommand } from './lib/cross.js'
 import { fetchGroundTruth } from './lib/ground-truth.js'
@@ -31,7 +31,7 @@ import { avaCounts, run, runnerCounts } from './lib/run.js'
 import { GLIBC_FLOOR, platformPackages, readAddonManifest } from './lib/targets.js'
 
 const TARGET = 'x86_64-unknown-linux-musl'
-const { values: flags } = parseArgs({
+const { values: flags } = parseFlags('npm run test:musl [-- --node 22 --node 24] [--release]', {
   options: { node: { type: 'string', multiple: true, default: ['22', '24'] }, release: { type: 'boolean', default: false } },
 })
 

@@ -4,8 +4,10 @@
 // the real `npm run release -- --only-present`; then fresh consumer projects outside the
 // repository install the addon from that registry with npm, pnpm, yarn and bun and load it, on
 // this glibc host and, for musl installs, under musl Node.js in a glibc-free root (as on
-// Alpine). Broken releases must leave the registry untouched, and a second release of the same
-// version must be a no-op. Ends with a table and "test:release: N passed, M failed".
+// Alpine). A --registry that is not an http(s) URL or does not answer is refused before npm is
+// asked anything (this Verdaccio, npm's configured registry, must receive no request), broken
+// releases must leave the registry untouched, and a second release of the same version must be
+// a no-op. Ends with a table and "test:release: N passed, M failed".
 //
 // Without root or on another OS it says why it cannot run and exits 0; under CI=true a missing
 // prerequisite is a failure.
@@ -16,6 +18,7 @@ import { join } from 'node:path'
 import { $ } from 'zx'
 
 import { inArm64Root, provisionArm64Root } from '../packages/kit/src/roots/arm64.js'
+import { parseFlags } from './lib/args.js'
 import { stopIfUnsupported } from './lib/checks.js'
 import { rootEnv } from '../packages/kit/src/roots/chroot.js'
 import { bad, ok, seconds, table, timed } from './lib/log.js'
@@ -23,7 +26,10 @@ import { inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionM
 import { ADDON_DIR, NPM_DIR, ROOT } from './lib/paths.js'
 import { type PlatformPackage, platformPackages, readAddonManifest } from './lib/targets.js'
 import { packageManagers } from './lib/tools.js'
-import { type Registry, startVerdaccio } from './lib/verdaccio.js'
+import { freePort, type Registry, startVerdaccio } from './lib/verdaccio.js'
+
+// Takes no options: anything passed is a mistake, refused with the usage line.
+parseFlags('npm run test:release', {})
 
 const started = performance.now()
 const PREFIX = 'test:release'
@@ -105,9 +111,9 @@ async function registryEmpty(): Promise<void> {
   }
 }
 
-/** `npm run release` in `cwd` against the test registry. */
-const release = (cwd: string, args: string[] = []) =>
-  $({ cwd, nothrow: true, quiet: true, env: npmEnv })`npm run release -- --registry ${registry.url} ${args}`
+/** `npm run release` in `cwd` against the test registry (or the one given). */
+const release = (cwd: string, args: string[] = [], to = registry.url) =>
+  $({ cwd, nothrow: true, quiet: true, env: npmEnv })`npm run release -- --registry ${to} ${args}`
 
 /**
  * A copy of the repository's release inputs (scripts, the addon and npm/ packages with the built
@@ -125,7 +131,46 @@ function mirror(caseName: string, breakIt: (root: string) => void): string {
   return root
 }
 
-// 3. Broken releases: refused before any upload, with the package and the fix named.
+// 3. A --registry that cannot be used: refused before anything runs. npm's configured registry
+//    (the test user's npmrc) is this Verdaccio, where npm would send every request if it fell
+//    back from an invalid --registry, so its request log must stay as it was.
+const RELEASE_USAGE = 'npm run release -- [--dry-run] [--registry <url>] [--only-present] [--artifacts <dir>] [--tag <dist-tag>]'
+const deadPort = await freePort()
+const dead = `http://127.0.0.1:${deadPort}/`
+const registryRefusals: Array<{ case: string; to: string; exit: number; expected: string }> = [
+  {
+    case: '--registry not-a-url: not a URL (exit 2)',
+    to: 'not-a-url',
+    exit: 2,
+    expected:
+      "✗ --registry not-a-url cannot be used: it is not a URL; pass the registry's http(s) address, e.g. --registry https://registry.npmjs.org/\n" +
+      `  usage: ${RELEASE_USAGE}\n`,
+  },
+  {
+    case: '--registry at a loopback port nothing listens on (exit 1)',
+    to: dead,
+    exit: 1,
+    expected:
+      `✗ nothing was checked or published: the registry ${dead} does not answer (request to ${dead}-/ping failed, reason: connect ECONNREFUSED 127.0.0.1:${deadPort})\n` +
+      `    fix: start it, or pass the right one with --registry <url>; then run npm run release again (npm ping --registry ${dead} checks it)\n`,
+  },
+]
+for (const refusal of registryRefusals) {
+  await check(`refused: ${refusal.case}`, async () => {
+    const before = (await registry.requests()).length
+    const result = await release(ROOT, ['--only-present'], refusal.to)
+    const output = result.stdout + result.stderr
+    expect(result.exitCode === refusal.exit, `npm run release exited ${result.exitCode}, want ${refusal.exit}:\n${output}`)
+    expect(result.stderr.includes(refusal.expected), `the output lacks\n${refusal.expected}in:\n${output}`)
+    expect(!/stage, pack and check/.test(output), `it went on to stage and pack:\n${output}`)
+    const sent = (await registry.requests()).slice(before)
+    expect(sent.length === 0, `npm's configured registry (this Verdaccio) received ${sent.join(', ')}`)
+    await registryEmpty()
+    return `exit ${result.exitCode}, the fix named; Verdaccio received no request, registry still empty`
+  })
+}
+
+// 4. Broken releases: refused before any upload, with the package and the fix named.
 const refusals: Array<{ case: string; args: string[]; breakIt: (root: string) => void; expected: RegExp }> = [
   {
     case: 'a platform package without its binary (a full release)',
@@ -174,7 +219,7 @@ for (const refusal of refusals) {
   })
 }
 
-// 4. The real release.
+// 5. The real release.
 const released = present
 const releasedOk = await check(`npm run release -- --only-present (${released.map((t) => t.dir).join(', ')})`, async () => {
   const result = await release(ROOT, ['--only-present'])
@@ -192,7 +237,7 @@ const releasedOk = await check(`npm run release -- --only-present (${released.ma
   return `${released.length + 1} packages published, platform packages first; optionalDependencies pinned to ${version}`
 })
 
-// 5. Consumers: fresh projects outside the repository.
+// 6. Consumers: fresh projects outside the repository.
 const PROBE_CJS = `const a = require(${JSON.stringify(name)}); const i = a.buildInfo(); console.log(JSON.stringify({ how: 'require', libc: i.libc, target: i.target, digest: a.hash('hello') }))\n`
 const PROBE_MJS = `import { buildInfo, hash } from ${JSON.stringify(name)}; const i = buildInfo(); console.log(JSON.stringify({ how: 'import', libc: i.libc, target: i.target, digest: hash('hello') }))\n`
 const DIGEST = '9555e8555c62dcfd'
@@ -350,7 +395,7 @@ if (releasedOk) {
     })
   }
 
-  // 6. The same release again: nothing to do, and no error.
+  // 7. The same release again: nothing to do, and no error.
   await check('a second npm run release of the same version is a no-op', async () => {
     const snapshot = () => Promise.all([name, ...released.map((t) => t.name)].map(async (p) => JSON.stringify(await registryDoc(p))))
     const before = await snapshot()

@@ -2,9 +2,13 @@
 // closing line "npm test: N passed, M failed". Every step runs even when one before it
 // failed; the exit code is set once at the end.
 
+import { parseFlags } from './lib/args.js'
 import { bad, ok, seconds, table } from './lib/log.js'
 import { avaCounts, cargoCounts, type Counts, run, runnerCounts, type RunResult } from './lib/run.js'
 import { turboEnv } from './lib/turbo.js'
+
+// Takes no options: anything passed is a mistake, refused with the usage line.
+parseFlags('npm test', {})
 
 interface Step {
   name: string

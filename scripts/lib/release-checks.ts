@@ -60,6 +60,8 @@ export interface ReleaseOptions {
   /** Release only the targets whose binary is present, instead of requiring every target. */
   onlyPresent: boolean
   glibcFloor?: string
+  /** The release's registry, passed to `npm pack` as to every npm call of a release. */
+  registry?: string
 }
 
 /** Paths are shown relative to the repository when inside it. */
@@ -103,8 +105,9 @@ interface PackResult {
 }
 
 /** `npm pack` in `dir`: writes the tarball into `dest` and returns npm's own account of it. */
-async function pack(dir: string, dest: string): Promise<{ tarball?: string; files: string[]; error?: string }> {
-  const result = await $({ quiet: true, nothrow: true, cwd: dir })`npm pack --json --ignore-scripts --pack-destination ${dest}`
+async function pack(dir: string, dest: string, registry?: string): Promise<{ tarball?: string; files: string[]; error?: string }> {
+  const registryArgs = registry ? ['--registry', registry] : []
+  const result = await $({ quiet: true, nothrow: true, cwd: dir })`npm pack --json --ignore-scripts --pack-destination ${dest} ${registryArgs}`
   if (result.exitCode !== 0) return { files: [], error: result.stderr.trim().split('\n').slice(-3).join(' ') }
   const [info] = JSON.parse(result.stdout) as PackResult[]
   if (!info) return { files: [], error: 'npm pack printed no result' }
@@ -187,7 +190,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     const staged = join(options.stageDir, target.dir)
     cpSync(source, staged, { recursive: true, filter: (p) => !p.endsWith('.node') })
     if (binary) copyFileSync(binary, join(staged, target.binary))
-    const packed = await pack(staged, options.stageDir)
+    const packed = await pack(staged, options.stageDir, options.registry)
     const entry: StagedPackage = { name: target.name, version, dir: staged, tarball: packed.tarball, files: packed.files, target, binarySource: binary }
     platforms.push(entry)
     if (packed.error) {
@@ -230,7 +233,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   const mainJson = JSON.parse(readFileSync(join(mainDir, 'package.json'), 'utf8')) as PackageJson & Record<string, unknown>
   mainJson.optionalDependencies = releaseOptionalDependencies(released, version)
   writeFileSync(join(mainDir, 'package.json'), `${JSON.stringify(mainJson, null, 2)}\n`)
-  const mainPacked = await pack(mainDir, options.stageDir)
+  const mainPacked = await pack(mainDir, options.stageDir, options.registry)
   const main: StagedPackage = { name, version, dir: mainDir, tarball: mainPacked.tarball, files: mainPacked.files }
   if (mainPacked.error) {
     add({ pkg: name, check: 'npm pack', ok: false, detail: `npm pack failed: ${mainPacked.error}`, fix: `run npm pack --dry-run in ${show(options.addonDir)} and fix what it reports` })

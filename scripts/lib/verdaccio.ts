@@ -18,10 +18,16 @@ export interface Registry {
   storage: string
   /** Verdaccio's own output so far. */
   log: () => string
+  /**
+   * Every request received so far, in order, e.g. `GET /-/ping`. Verdaccio writes its log
+   * asynchronously, so this sends a marker request and reads the log once the marker is in it.
+   */
+  requests: () => Promise<string[]>
   stop: () => Promise<void>
 }
 
-async function freePort(): Promise<number> {
+/** A loopback port nothing listens on at the time of the call. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
@@ -63,6 +69,18 @@ export async function startVerdaccio(): Promise<Registry> {
     { cwd: home, stdio: ['ignore', out, out], env: { ...process.env, VERDACCIO_STORAGE_PATH: join(home, 'storage') } },
   )
   const log = () => readFileSync(logFile, 'utf8')
+  // One line per request at level http: "info <-- 127.0.0.1 requested 'GET /-/ping'".
+  let marks = 0
+  const requests = async () => {
+    const marker = `-/ping?marker=${++marks}`
+    await fetch(`${url}${marker}`)
+    const deadline = Date.now() + 10_000
+    while (!log().includes(`requested 'GET /${marker}'`)) {
+      if (Date.now() > deadline) throw new Error(`Verdaccio's log never showed the request GET /${marker}:\n${log()}`)
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    return [...log().matchAll(/<-- \S+ requested '([^']+)'/g)].map((m) => m[1] ?? '').filter((r) => !r.startsWith('GET /-/ping?marker='))
+  }
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((resolve) => child.once('exit', resolve))
@@ -86,7 +104,7 @@ export async function startVerdaccio(): Promise<Registry> {
     if (!response.ok || !body.token) throw new Error(`Verdaccio refused to create the publishing user: ${response.status} ${body.error ?? ''}`)
     const userconfig = join(home, 'npmrc')
     writeFileSync(userconfig, `registry=${url}\n//127.0.0.1:${port}/:_authToken=${body.token}\n`)
-    return { url, userconfig, storage: join(home, 'storage'), log, stop }
+    return { url, userconfig, storage: join(home, 'storage'), log, requests, stop }
   } catch (error) {
     await stop()
     throw error

@@ -4,12 +4,12 @@
 // too); a failed build ends with the compiler's first error and the command to run next.
 //
 //   npm run build [-- --release] [-- --target <triple>] [-- --dry-run]
-import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
 import { parseFlags } from './lib/args.js'
 import { buildFailure } from './lib/build-output.js'
+import { staleBinary } from './lib/build-stamp.js'
 import { BUILD_OPTIONS, BUILD_USAGE, buildTarget } from './lib/build-target.js'
 import { bad, info, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, localBin } from './lib/paths.js'
@@ -41,11 +41,12 @@ const buildPackages = (force: string[] = []) => turbo(['--filter=./packages/*', 
 if (kitApart.length > 0) await turbo(['--filter=@napi-kit/cli'])
 await buildPackages()
 
-// turbo does not cache .node files (see turbo.json): when a cache hit left the binary missing
-// (deleted, or never built in this checkout), build it for real.
+// turbo does not cache .node files (see turbo.json and lib/build-stamp.ts): when a cache hit
+// left a binary that is missing or another build's, build it for real.
 const target = platformPackages(manifest).find((p) => p.triple === triple)
-if (!flags['dry-run'] && target && !existsSync(join(ADDON_DIR, target.binary))) {
-  console.log(`${target.binary} is missing after a cache hit: building it`)
+const stale = !flags['dry-run'] && target ? staleBinary(join(ADDON_DIR, target.binary)) : undefined
+if (target && stale) {
+  console.log(`${target.binary} after turbo's cache hit: ${stale}; building it`)
   await buildPackages(['--force'])
 }
 

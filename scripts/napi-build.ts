@@ -11,6 +11,7 @@ import { $ } from 'zx'
 
 import { parseFlags } from './lib/args.js'
 import { BUILD_OPTIONS, BUILD_USAGE, buildTarget, napiBuild } from './lib/build-target.js'
+import { writeBuildStamp } from './lib/build-stamp.js'
 import { crossEnv, ensureRustTarget } from './lib/cross.js'
 import { bytes, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, localBin } from './lib/paths.js'
@@ -39,5 +40,6 @@ if (flags['dry-run']) {
   if (!existsSync(build.binary)) {
     throw new Error(`napi build finished but ${build.binary} is missing: check the output above.`)
   }
+  writeBuildStamp(build.binary)
   ok(`built ${build.binary.slice(ADDON_DIR.length + 1)} (${bytes(statSync(build.binary).size)}) in ${seconds(performance.now() - start)}`)
 }

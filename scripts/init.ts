@@ -7,7 +7,6 @@
 //   npm run init -- --name @acme/fast-thing [--binary fast-thing] [--repo acme/fast-thing] [--dry-run] [--force]
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
 
 import { bad, info, ok, table } from './lib/log.js'
 import {
@@ -22,10 +21,12 @@ import {
   TEMPLATE_ONLY_SCRIPTS,
   validate,
 } from './lib/identity.js'
+import { parseFlags, usageError } from './lib/args.js'
 import { ROOT } from './lib/paths.js'
 import { crateEdition, rustfmtSource } from './lib/rust.js'
 
-const { values: flags } = parseArgs({
+const usage = 'npm run init -- --name <npm name> [--binary <name>] [--repo <owner/name>] [--dry-run] [--force]'
+const { values: flags } = parseFlags(usage, {
   options: {
     name: { type: 'string' },
     binary: { type: 'string' },
@@ -35,12 +36,8 @@ const { values: flags } = parseArgs({
   },
 })
 
-const usage = 'npm run init -- --name <npm name> [--binary <name>] [--repo <owner/name>] [--dry-run] [--force]'
 // Wrong input is a usage error (exit code 2), with the reason and a command that works.
-if (flags.name === undefined) {
-  bad(`--name is required: the npm package users will install, e.g. --name @acme/fast-thing\n  ${usage}`)
-  process.exit(2)
-}
+if (flags.name === undefined) usageError('--name is required: the npm package users will install, e.g. --name @acme/fast-thing', usage)
 const checked = validate(flags)
 if (!checked.ok) {
   for (const problem of checked.problems) bad(problem)

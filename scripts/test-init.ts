@@ -19,16 +19,16 @@ import { createHash } from 'node:crypto'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { parseArgs } from 'node:util'
 
 import { $ } from 'zx'
 
 import { CURRENT, type Identity, isKept, KIT_NAMES, leftoverWords, projectFiles, suggestionFlags, upper, validate } from './lib/identity.js'
 import { bad, info, ok, seconds, timed } from './lib/log.js'
+import { parseFlags } from './lib/args.js'
 import { CACHE_DIR, ROOT } from './lib/paths.js'
 import { closingCounts } from './lib/run.js'
 
-const { values: flags } = parseArgs({ options: { keep: { type: 'boolean', default: false } } })
+const { values: flags } = parseFlags('npm run test:init [-- --keep]', { options: { keep: { type: 'boolean', default: false } } })
 
 interface Case {
   /** init's flags. */

@@ -15,6 +15,10 @@ const USAGE: Record<string, string> = {
   'test-node': 'npm run test:node [-- --node 22 --node 24]',
   'test-musl': 'npm run test:musl [-- --node 22 --node 24] [--release]',
   'test-arm64': 'npm run test:arm64 [-- --node 22 --node 24]',
+  init: 'npm run init -- --name <npm name> [--binary <name>] [--repo <owner/name>] [--dry-run] [--force]',
+  // >>> template only
+  'test-init': 'npm run test:init [-- --keep]',
+  // <<< template only
 }
 /** Scripts that take no options at all. */
 const NO_OPTIONS: Record<string, string> = {

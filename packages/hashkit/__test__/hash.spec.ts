@@ -87,3 +87,18 @@ test('hashAsync runs many calls concurrently with the right result each', async 
   )
   t.is(new Set(results).size, inputs.length)
 })
+
+test('a string of any length hashes like its UTF-8 bytes, across the short-string buffer', (t) => {
+  // Short strings are converted on the stack, longer ones on the heap: every length around the
+  // boundary, with characters of 1 to 4 UTF-8 bytes (a cut character would change the digest).
+  let checked = 0
+  for (const char of ['a', 'é', '\u0800', '😀']) {
+    for (let count = 0; count <= 140; count += 1) {
+      const text = char.repeat(count)
+      const bytes = Buffer.from(text, 'utf8')
+      t.is(hash(text), hash(bytes), `${count} × ${JSON.stringify(char)} (${bytes.length} bytes)`)
+      checked += 1
+    }
+  }
+  t.is(checked, 4 * 141)
+})

@@ -1,6 +1,6 @@
 // The audit on binaries with known properties: each negative fixture must be caught with the
 // right message, each good one must pass.
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -129,6 +129,7 @@ test("this repository's built binaries pass", async (t) => {
 
 test('a package is held to its own os, cpu and libc, also inside an npm tarball', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'hashkit-audit-pkg-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
   const pkg = join(dir, 'pkg')
   mkdirSync(pkg)
   const binary = await buildFixture('glibc-ok', 'plain')

@@ -1,6 +1,6 @@
 // Tiny shared objects built at test time, each with one property the audit must see.
 // glibc ones with this machine's cc, musl and aarch64 ones with zig (installed on first use).
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -8,7 +8,19 @@ import { $ } from 'zx'
 
 import { zigCommand } from '../../lib/cross.js'
 
-const DIR = join(tmpdir(), `hashkit-audit-fixtures-${process.pid}`)
+// A private folder per test process, removed when it exits. Tests in one file run concurrently
+// and ask for the same fixture: each one is built once (BUILDS), into a file of its own that is
+// renamed into place, so no test reads a binary another compiler is still writing.
+let dir: string | undefined
+const fixtureDir = () => {
+  if (dir === undefined) {
+    const made = mkdtempSync(join(tmpdir(), 'hashkit-audit-fixtures-'))
+    process.once('exit', () => rmSync(made, { recursive: true, force: true }))
+    dir = made
+  }
+  return dir
+}
+const BUILDS = new Map<string, Promise<string>>()
 // The entry point calls into libc (getenv), so the C library is linked as in a real addon.
 const ENTRY = '#include <stdlib.h>\nvoid *napi_register_module_v1(void *env, void *exports) { return getenv("HASHKIT") ? env : exports; }\n'
 
@@ -31,18 +43,34 @@ export const SOURCES = {
 
 export type Source = keyof typeof SOURCES
 
-/** Compiles `source` to a shared object and returns its path. */
-export async function buildFixture(name: string, source: Source, how: { zigTarget?: string; flags?: string[] } = {}): Promise<string> {
-  mkdirSync(DIR, { recursive: true })
-  const c = join(DIR, `${name}.c`)
-  const out = join(DIR, `${name}.node`)
+interface How {
+  zigTarget?: string
+  flags?: string[]
+}
+
+/** Compiles `source` to a shared object (once per name, source and flags) and returns its path. */
+export function buildFixture(name: string, source: Source, how: How = {}): Promise<string> {
+  const key = JSON.stringify([name, source, how.zigTarget ?? '', how.flags ?? []])
+  let build = BUILDS.get(key)
+  if (build === undefined) {
+    build = compile(`${name}-${BUILDS.size}`, source, how)
+    BUILDS.set(key, build)
+  }
+  return build
+}
+
+async function compile(name: string, source: Source, how: How): Promise<string> {
+  const c = join(fixtureDir(), `${name}.c`)
+  const out = join(fixtureDir(), `${name}.node`)
+  const partial = `${out}.partial`
   writeFileSync(c, SOURCES[source])
   const flags = ['-shared', '-fPIC', '-O2', ...(how.flags ?? [])]
   if (how.zigTarget) {
     const zig = await zigCommand()
-    await $({ quiet: true, env: zig.env })`${zig.argv} cc -target ${how.zigTarget} ${flags} ${c} -o ${out}`
+    await $({ quiet: true, env: zig.env })`${zig.argv} cc -target ${how.zigTarget} ${flags} ${c} -o ${partial}`
   } else {
-    await $({ quiet: true })`cc ${flags} ${c} -o ${out}`
+    await $({ quiet: true })`cc ${flags} ${c} -o ${partial}`
   }
+  renameSync(partial, out)
   return out
 }

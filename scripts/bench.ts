@@ -10,11 +10,11 @@ import { basename, join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { auditBinary } from '../packages/kit/src/audit/checks.js'
+import { auditBinary } from '@napi-kit/cli'
 import { parseFlags } from './lib/args.js'
 import { bytes, info, table, timed } from './lib/log.js'
 import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
-import { ADDON_DIR, ROOT } from './lib/paths.js'
+import { ADDON_DIR, ROOT, SCRIPT_NODE_ARGS } from './lib/paths.js'
 import { rustHost } from './lib/rust.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
 import { turboEnv } from './lib/turbo.js'
@@ -95,7 +95,7 @@ add(
 
 // 2. Throughput, in a child process under the same Node.js.
 const calls = JSON.parse(
-  execFileSync(runtime.bin, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-calls.ts')], { cwd: ROOT, encoding: 'utf8' }),
+  execFileSync(runtime.bin, [...SCRIPT_NODE_ARGS, join(ROOT, 'scripts', 'bench-calls.ts')], { cwd: ROOT, encoding: 'utf8' }),
 ) as { sync: number; async: number; ours: number; crypto: Array<{ name: string; gbps: number }> }
 add('trivial sync call: hash("a")', `${(calls.sync / 1e6).toFixed(2)} M/s`, '7.6 M/s (plus100)', '≥ 7.6 M/s', calls.sync >= 7.6e6)
 add('async call: hashAsync("a")', `${(calls.async / 1e3).toFixed(0)} k/s`, '—', 'report', undefined)

@@ -16,8 +16,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { arm64Unsupported } from '../packages/kit/src/roots/arm64.js'
-import { muslRootUnsupported } from '../packages/kit/src/roots/musl.js'
+import { arm64Unsupported, muslRootUnsupported } from '@napi-kit/cli'
 import { parseFlags } from './lib/args.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { seconds } from './lib/log.js'

@@ -17,12 +17,10 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { inArm64Root, provisionArm64Root } from '../packages/kit/src/roots/arm64.js'
+import { inArm64Root, inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionArm64Root, provisionMuslRoot, rootEnv } from '@napi-kit/cli'
 import { parseFlags } from './lib/args.js'
 import { stopIfUnsupported } from './lib/checks.js'
-import { rootEnv } from '../packages/kit/src/roots/chroot.js'
 import { bad, ok, seconds, table, timed } from './lib/log.js'
-import { inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from '../packages/kit/src/roots/musl.js'
 import { ADDON_DIR, NPM_DIR, ROOT } from './lib/paths.js'
 import { type PlatformPackage, platformPackages, readAddonManifest } from './lib/targets.js'
 import { packageManagers } from './lib/tools.js'
@@ -124,8 +122,7 @@ function mirror(caseName: string, breakIt: (root: string) => void): string {
   mkdirSync(root, { recursive: true })
   for (const entry of ['package.json', 'scripts', 'npm']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true })
   cpSync(ADDON_DIR, join(root, 'packages', 'hashkit'), { recursive: true, filter: (p) => !/\/(node_modules|__test__)(\/|$)/.test(p) })
-  // The release scripts import the kit's sources (packages/kit/src).
-  cpSync(join(ROOT, 'packages', 'kit', 'src'), join(root, 'packages', 'kit', 'src'), { recursive: true })
+  // The release scripts import @napi-kit/cli through the linked node_modules.
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
   breakIt(root)
   return root

@@ -18,3 +18,11 @@ export const AVA_CLI = join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs
 
 /** A dev tool's executable, so scripts work when run directly as well as from npm scripts. */
 export const localBin = (name: string) => join(ROOT, 'node_modules', '.bin', name)
+
+/**
+ * How Node.js runs a script: TypeScript through tsx, and `@napi-kit/cli` resolved to the kit's
+ * sources in packages/kit/src (its package.json maps the condition there), so a script never runs
+ * against a stale dist/. Without the condition the same import resolves to the compiled package,
+ * as for anyone who installs it from npm. Every npm script of the repository uses these too.
+ */
+export const SCRIPT_NODE_ARGS = ['--conditions=napi-kit-source', '--import', 'tsx']

@@ -9,7 +9,7 @@ import { join, relative } from 'node:path'
 
 import { $ } from 'zx'
 
-import { auditPaths } from '../../packages/kit/src/audit/files.js'
+import { auditPaths } from '@napi-kit/cli'
 import { ROOT } from './paths.js'
 import { GLIBC_FLOOR, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './targets.js'
 

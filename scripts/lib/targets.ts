@@ -13,7 +13,7 @@ import { ADDON_DIR, NPM_DIR } from './paths.js'
 export const GLIBC_FLOOR = '2.17'
 
 /** The glibc this Node.js runs on (check:build-info compares it with the binary's). */
-export { runtimeGlibc } from '../../packages/kit/src/lib/runtime.js'
+export { runtimeGlibc } from '@napi-kit/cli'
 
 export interface AddonManifest {
   name: string

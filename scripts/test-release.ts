@@ -131,7 +131,8 @@ function mirror(caseName: string, breakIt: (root: string) => void): string {
 // 3. A --registry that cannot be used: refused before anything runs. npm's configured registry
 //    (the test user's npmrc) is this Verdaccio, where npm would send every request if it fell
 //    back from an invalid --registry, so its request log must stay as it was.
-const RELEASE_USAGE = 'npm run release -- [--dry-run] [--registry <url>] [--only-present] [--artifacts <dir>] [--tag <dist-tag>]'
+const RELEASE_USAGE =
+  'napi-kit release [--dry-run] [--registry <url>] [--only-present] [--artifacts <dir>] [--tag <dist-tag>] [--package <dir>] [--npm-dir <dir>] [--glibc-floor 2.17]'
 const deadPort = await freePort()
 const dead = `http://127.0.0.1:${deadPort}/`
 const registryRefusals: Array<{ case: string; to: string; exit: number; expected: string }> = [
@@ -140,8 +141,8 @@ const registryRefusals: Array<{ case: string; to: string; exit: number; expected
     to: 'not-a-url',
     exit: 2,
     expected:
-      "✗ --registry not-a-url cannot be used: it is not a URL; pass the registry's http(s) address, e.g. --registry https://registry.npmjs.org/\n" +
-      `  usage: ${RELEASE_USAGE}\n`,
+      "✗ napi-kit release: --registry not-a-url cannot be used: it is not a URL; pass the registry's http(s) address, e.g. --registry https://registry.npmjs.org/\n" +
+      `usage: ${RELEASE_USAGE}\n`,
   },
   {
     case: '--registry at a loopback port nothing listens on (exit 1)',
@@ -149,7 +150,7 @@ const registryRefusals: Array<{ case: string; to: string; exit: number; expected
     exit: 1,
     expected:
       `✗ nothing was checked or published: the registry ${dead} does not answer (request to ${dead}-/ping failed, reason: connect ECONNREFUSED 127.0.0.1:${deadPort})\n` +
-      `    fix: start it, or pass the right one with --registry <url>; then run npm run release again (npm ping --registry ${dead} checks it)\n`,
+      `    fix: start it, or pass the right one with --registry <url>; then run the release again (npm ping --registry ${dead} checks it)\n`,
   },
 ]
 for (const refusal of registryRefusals) {
@@ -188,7 +189,7 @@ const refusals: Array<{ case: string; args: string[]; breakIt: (root: string) =>
       const file = join(root, 'npm', musl.dir, 'package.json')
       writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), version: '9.9.9' }, null, 2))
     },
-    expected: new RegExp(`✗ ${musl.name}: version: version is 9\\.9\\.9, the release is ${version.replace(/\./g, '\\.')}\\n\\s+fix: npm run version-packages`),
+    expected: new RegExp(`✗ ${musl.name}: version: version is 9\\.9\\.9, the release is ${version.replace(/\./g, '\\.')}\\n\\s+fix: set the release's version in .*: napi version --package-json-path`),
   },
   {
     // npm packs the file "main" names whatever "files" says, so both name a stale binary, as

@@ -4,7 +4,7 @@
 // The audit: binaries, folders and npm tarballs.
 export { auditBinary, type BinaryFacts, type BinaryReport, DEFAULT_GLIBC_FLOOR, type Expectation, type Finding, linuxTriple, type Severity, tripleFor } from './audit/checks.js'
 export { ElfError, type ElfInfo, isElf, parseElf } from './audit/elf.js'
-export { type AuditInput, type AuditOptions, auditFiles, auditPaths, collectBinaries, defaultPaths, targetFromName } from './audit/files.js'
+export { type AuditInput, type AuditOptions, auditFiles, auditPaths, collectBinaries, defaultPaths, findAddons, targetFromName } from './audit/files.js'
 export { MUSL_LIBC_SYMBOLS } from './audit/musl-symbols.generated.js'
 export { readTarball, TarError, type TarEntry } from './audit/tar.js'
 
@@ -14,6 +14,12 @@ export { rootEnv } from './roots/chroot.js'
 export { debianPackages, unpackDeb } from './roots/debian.js'
 export { inMuslRoot, MUSL_LOADER, muslLibcSymbols, type MuslNode, muslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot, type RootNode } from './roots/musl.js'
 export { RUN_TARGETS, type RunTarget } from './roots/targets.js'
+
+// The release: a napi-rs project's platform packages, their checks and their uploads.
+export { type Check, filesCheck, findBinary, optionalDependenciesCheck, planRelease, type ReleaseOptions, type ReleasePlan, type StagedPackage, versionCheck } from './release/checks.js'
+export { type AddonManifest, parseTarget, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './release/manifest.js'
+export { isPublished, provenanceAvailable, publishTarball } from './release/publish.js'
+export { configuredRegistry, registryUnreachable, registryUrl } from './release/registry.js'
 
 // Shared by the commands and by tools built on them.
 export { CACHE_ENV, cacheDir } from './lib/cache.js'

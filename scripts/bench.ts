@@ -17,7 +17,7 @@ import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
 import { ADDON_DIR, ROOT, SCRIPT_NODE_ARGS } from './lib/paths.js'
 import { rustHost } from './lib/rust.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
-import { turboEnv } from './lib/turbo.js'
+import { kitFilters, turboEnv } from './lib/turbo.js'
 
 const { values: flags } = parseFlags('npm run bench [-- --skip-release]', { options: { 'skip-release': { type: 'boolean', default: false } } })
 
@@ -47,7 +47,7 @@ const add = (metric: string, value: string, reference: string, goal: string, met
 
 // The addon only: the kit's tsc build takes no build flags.
 const build = (args: string[] = []) =>
-  $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=./packages/* --filter=!@napi-kit/cli -- ${args}`
+  $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=./packages/* ${kitFilters().withoutKit} -- ${args}`
 
 // Loading and calling are measured on the release binary, the one users install
 // (with --skip-release, on the quick build that is there).
@@ -172,7 +172,8 @@ add('edit lib.rs, `npm run build`', `${(median(edits) / 1000).toFixed(2)} s`, '6
 // 6. The kit's command as users call it (compiled JavaScript, no TypeScript loader): start-up,
 //    and the audit of one .node file, wall time per process, median of 7.
 {
-  await $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=@napi-kit/cli`
+  const { kitOnly } = kitFilters()
+  if (kitOnly.length > 0) await $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build ${kitOnly}`
   const kit = join(ROOT, 'node_modules', '.bin', 'napi-kit')
   const wall = (args: string[]) => {
     const t = performance.now()

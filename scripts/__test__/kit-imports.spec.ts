@@ -1,9 +1,11 @@
 // The template uses its kit as any project would: through the package's public API
 // (`@napi-kit/cli`), never by a path into packages/kit. So packages/kit can be swapped for the
 // published package, and every npm script that runs TypeScript resolves the import to the
-// kit's sources (the napi-kit-source condition of SCRIPT_NODE_ARGS), never to a stale build.
-import { readdirSync, readFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+// kit's sources while they are here (lib/kit-source.ts), never to a stale build.
+import { execFileSync } from 'node:child_process'
+import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 import test from 'ava'
 
@@ -25,21 +27,23 @@ test('the check catches an import by path', (t) => {
   t.deepEqual(pathImports("import { parseElf } from '@napi-kit/cli'"), [])
 })
 
-test('every npm script that runs TypeScript resolves @napi-kit/cli to the sources', (t) => {
-  const expected = `node ${SCRIPT_NODE_ARGS.join(' ')} `
+test('every npm script that runs TypeScript loads lib/kit-source.ts after tsx, and so does ava', (t) => {
   for (const file of ['package.json', 'packages/hashkit/package.json']) {
+    const hook = relative(dirname(join(ROOT, file)), join(ROOT, 'scripts', 'lib', 'kit-source.ts'))
+    const expected = `node --import tsx --import ${hook.startsWith('.') ? hook : `./${hook}`} `
     const { scripts = {}, ava } = JSON.parse(readFileSync(join(ROOT, file), 'utf8')) as { scripts?: Record<string, string>; ava?: { nodeArguments?: string[] } }
     for (const [name, command] of Object.entries(scripts)) {
       if (/\btsx\b/.test(command)) t.true(command.startsWith(expected), `${file}: "${name}" runs ${command}; start it with ${expected}`)
     }
-    if (ava?.nodeArguments) t.true(ava.nodeArguments.includes(SCRIPT_NODE_ARGS[0] ?? ''), `${file}: ava's nodeArguments lack ${SCRIPT_NODE_ARGS[0]}`)
+    if (ava?.nodeArguments) t.deepEqual(ava.nodeArguments, ['--import=tsx', `--import=./${hook}`], `${file}: ava's nodeArguments`)
   }
 })
 
-test('the kit maps the condition to its public entry, ahead of the compiled one', (t) => {
-  const kit = JSON.parse(readFileSync(join(ROOT, 'packages', 'kit', 'package.json'), 'utf8')) as { exports: Record<string, Record<string, string>> }
-  const entry = kit.exports['.'] ?? {}
-  t.deepEqual(Object.keys(entry)[0], 'napi-kit-source')
-  t.is(entry['napi-kit-source'], './src/index.ts')
-  t.is(entry.default, './dist/index.js')
+test('@napi-kit/cli resolves to the kit sources while packages/kit is here, and to the installed package without the hook', (t) => {
+  const resolved = (args: string[]) =>
+    execFileSync(process.execPath, [...args, '--input-type=module', '-e', "console.log(import.meta.resolve('@napi-kit/cli'))"], { cwd: ROOT, encoding: 'utf8' }).trim()
+  const sources = join(ROOT, 'packages', 'kit', 'src', 'index.ts')
+  const installed = realpathSync(join(ROOT, 'node_modules', '@napi-kit', 'cli'))
+  t.is(resolved(SCRIPT_NODE_ARGS), existsSync(sources) ? pathToFileURL(sources).href : pathToFileURL(join(installed, 'dist', 'index.js')).href)
+  t.is(resolved([]), pathToFileURL(join(installed, 'dist', 'index.js')).href)
 })

@@ -39,9 +39,11 @@ test('every npm script that runs TypeScript loads lib/kit-source.ts after tsx, a
   }
 })
 
+/** Where `@napi-kit/cli` resolves for a Node.js started with `args`. */
+const resolved = (args: string[]) =>
+  execFileSync(process.execPath, [...args, '--input-type=module', '-e', "console.log(import.meta.resolve('@napi-kit/cli'))"], { cwd: ROOT, encoding: 'utf8' }).trim()
+
 test('@napi-kit/cli resolves to the kit sources while packages/kit is here, and to the installed package without the hook', (t) => {
-  const resolved = (args: string[]) =>
-    execFileSync(process.execPath, [...args, '--input-type=module', '-e', "console.log(import.meta.resolve('@napi-kit/cli'))"], { cwd: ROOT, encoding: 'utf8' }).trim()
   const sources = join(ROOT, 'packages', 'kit', 'src', 'index.ts')
   const installed = realpathSync(join(ROOT, 'node_modules', '@napi-kit', 'cli'))
   t.is(resolved(SCRIPT_NODE_ARGS), existsSync(sources) ? pathToFileURL(sources).href : pathToFileURL(join(installed, 'dist', 'index.js')).href)

@@ -19,11 +19,12 @@ import { $ } from 'zx'
 
 import { inArm64Root, inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionArm64Root, provisionMuslRoot, rootEnv } from '@napi-kit/cli'
 import { parseFlags } from './lib/args.js'
-import { stopIfUnsupported } from './lib/checks.js'
+import { expect, stopIfUnsupported } from './lib/checks.js'
 import { bad, ok, seconds, table, timed } from './lib/log.js'
 import { ADDON_DIR, NPM_DIR, ROOT } from './lib/paths.js'
 import { type PlatformPackage, platformPackages, readAddonManifest } from './lib/targets.js'
 import { packageManagers } from './lib/tools.js'
+import { releaseFaults } from './lib/release-faults.js'
 import { freePort, type Registry, startVerdaccio } from './lib/verdaccio.js'
 
 // Takes no options: anything passed is a mistake, refused with the usage line.
@@ -57,9 +58,6 @@ async function check(name: string, body: () => Promise<string>): Promise<boolean
   rows.push({ name, ok: passed, detail, ms })
   ;(passed ? ok : bad)(`${name}: ${passed ? detail.split('\n')[0] : detail} (${seconds(ms)})`)
   return passed
-}
-function expect(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(message)
 }
 
 const manifest = readAddonManifest()
@@ -406,6 +404,9 @@ if (releasedOk) {
     expect(JSON.stringify(before) === JSON.stringify(after), 'the registry metadata changed')
     return `exit 0, ${skipped} packages "already published, skipped", registry unchanged`
   })
+
+  // 8. Faults: each on a version of its own, through a proxy that injects them.
+  await releaseFaults({ registry, name, released, mirror, check })
 }
 
 await registry.stop()

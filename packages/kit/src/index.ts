@@ -18,7 +18,8 @@ export { RUN_TARGETS, type RunTarget } from './roots/targets.js'
 // The release: a napi-rs project's platform packages, their checks and their uploads.
 export { type Check, filesCheck, findBinary, optionalDependenciesCheck, planRelease, type ReleaseOptions, type ReleasePlan, type StagedPackage, versionCheck } from './release/checks.js'
 export { type AddonManifest, parseTarget, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './release/manifest.js'
-export { isPublished, provenanceAvailable, publishTarball } from './release/publish.js'
+export { lockRelease } from './release/lock.js'
+export { cannotPublish, provenanceAvailable, PublishError, publishedState, publishTarball, tarballIntegrity, transientFailure } from './release/publish.js'
 export { configuredRegistry, registryUnreachable, registryUrl } from './release/registry.js'
 
 // Shared by the commands and by tools built on them.

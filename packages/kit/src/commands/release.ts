@@ -17,7 +17,8 @@ import { UsageError } from '../lib/errors.js'
 import { bad, info, ok, timed } from '../lib/log.js'
 import { exec } from '../lib/process.js'
 import { planRelease, type StagedPackage } from '../release/checks.js'
-import { isPublished, provenanceAvailable, publishTarball } from '../release/publish.js'
+import { lockRelease } from '../release/lock.js'
+import { cannotPublish, provenanceAvailable, PublishError, publishedState, publishTarball, tarballIntegrity } from '../release/publish.js'
 import { configuredRegistry, registryUnreachable, registryUrl } from '../release/registry.js'
 import type { Command } from './command.js'
 
@@ -141,71 +142,131 @@ async function run(args: string[]): Promise<number> {
     return 1
   }
 
-  // 2. Build artifacts from CI: <artifacts>/**/<binary>.<target>.node → npm/<target>/.
-  if (existsSync(artifacts)) {
-    const napi = napiBin(addonDir)
-    if (!napi) {
-      bad(`${relative(cwd, artifacts)}/ holds build artifacts, but napi (from @napi-rs/cli) is not installed to move them into ${relative(cwd, npmDir)}/\n    fix: npm install -D @napi-rs/cli, then run the release again`)
-      return 1
-    }
-    await timed(`napi artifacts: ${relative(cwd, artifacts) || '.'} → ${relative(cwd, npmDir) || '.'}/*`, () =>
-      exec([napi, 'artifacts', '--package-json-path', join(addonDir, 'package.json'), '--npm-dir', npmDir, '--output-dir', artifacts], { cwd }),
-    )
-  }
-
-  // 3. Check everything before uploading anything.
-  const stage = mkdtempSync(join(tmpdir(), 'napi-kit-release-'))
+  // One release of this addon at a time, from here to the end.
+  let lock: ReturnType<typeof lockRelease>
   try {
-    const plan = await timed('stage, pack and check every package', () => planRelease({ addonDir, npmDir, stageDir: stage, onlyPresent: flags['only-present'] === true, registry, glibcFloor, cwd }))
-    const ordered: StagedPackage[] = [...plan.platforms, plan.main]
-    const already = new Set<string>()
-    for (const pkg of ordered) {
-      const answer = await isPublished(pkg.name, pkg.version, registry)
-      if (answer === true) already.add(pkg.name)
-      plan.checks.push(
-        typeof answer === 'string'
-          ? { pkg: pkg.name, check: 'registry', ok: false, detail: `cannot ask ${registry}: ${answer}`, fix: 'check the registry URL (--registry or npm_config_registry) and the network, then run the release again' }
-          : { pkg: pkg.name, check: 'registry', ok: true, detail: answer ? `${pkg.version} already published, will be skipped` : `${pkg.version} not yet published` },
+    lock = lockRelease(addonDir)
+  } catch (error) {
+    bad(`nothing was checked or published: ${(error as Error).message}`)
+    return 1
+  }
+  try {
+    // 2. Build artifacts from CI: <artifacts>/**/<binary>.<target>.node → npm/<target>/.
+    if (existsSync(artifacts)) {
+      const napi = napiBin(addonDir)
+      if (!napi) {
+        bad(`${relative(cwd, artifacts)}/ holds build artifacts, but napi (from @napi-rs/cli) is not installed to move them into ${relative(cwd, npmDir)}/\n    fix: npm install -D @napi-rs/cli, then run the release again`)
+        return 1
+      }
+      await timed(`napi artifacts: ${relative(cwd, artifacts) || '.'} → ${relative(cwd, npmDir) || '.'}/*`, () =>
+        exec([napi, 'artifacts', '--package-json-path', join(addonDir, 'package.json'), '--npm-dir', npmDir, '--output-dir', artifacts], { cwd }),
       )
     }
 
-    console.log(`\n${plan.name}@${plan.version} → ${registry}${dryRun ? ' (dry run)' : ''}`)
-    // Grouped by package, in publishing order.
-    const rank = (pkg: string) => ordered.findIndex((p) => p.name === pkg) >>> 0
-    for (const c of plan.checks.toSorted((a, b) => rank(a.pkg) - rank(b.pkg))) {
-      if (c.ok) ok(`${c.pkg}: ${c.check}: ${c.detail}`)
-      else bad(`${c.pkg}: ${c.check}: ${c.detail}\n    fix: ${c.fix ?? 'see above'}`)
-    }
-    const failed = plan.checks.filter((c) => !c.ok).length
-    console.log(`${plan.checks.length - failed} ok, ${failed} failed`)
-    if (failed > 0) {
-      bad(`nothing was published: fix the ${failed} failed check${failed === 1 ? '' : 's'} above and run the release again`)
-      return 1
-    }
-
-    // 4. Publish: platform packages first, the addon package last.
-    const provenance = provenanceAvailable(registry)
-    // npm refuses to tag a prerelease `latest` without being told.
-    const tag = (flags.tag as string | undefined) ?? (plan.version.includes('-') ? 'next' : 'latest')
-    console.log('')
-    info(`publishing ${ordered.length} packages with dist-tag ${tag}${provenance ? ', with provenance' : ''}`)
-    let uploaded = 0
-    for (const pkg of ordered) {
-      if (already.has(pkg.name)) {
-        ok(`${pkg.name}@${pkg.version}: already published, skipped`)
-        continue
+    // 3. Check everything before uploading anything.
+    const stage = mkdtempSync(join(tmpdir(), 'napi-kit-release-'))
+    try {
+      const plan = await timed('stage, pack and check every package', () => planRelease({ addonDir, npmDir, stageDir: stage, onlyPresent: flags['only-present'] === true, registry, glibcFloor, cwd }))
+      const ordered: StagedPackage[] = [...plan.platforms, plan.main]
+      const already = new Set<string>()
+      for (const pkg of ordered) {
+        const state = await publishedState(pkg.name, pkg.version, registry)
+        const ours = pkg.tarball ? tarballIntegrity(pkg.tarball) : undefined
+        if ('error' in state) {
+          plan.checks.push({ pkg: pkg.name, check: 'registry', ok: false, detail: `cannot ask ${registry}: ${state.error}`, fix: 'check the registry URL (--registry or npm_config_registry) and the network, then run the release again' })
+        } else if (!state.published) {
+          plan.checks.push({ pkg: pkg.name, check: 'registry', ok: true, detail: `${pkg.version} not yet published` })
+        } else if (ours && state.integrity && state.integrity !== ours) {
+          // A published version cannot be replaced: skipping it would release other contents than these.
+          plan.checks.push({
+            pkg: pkg.name,
+            check: 'registry',
+            ok: false,
+            detail: `${pkg.version} is already published with other contents (the registry has ${state.integrity.slice(0, 19)}…, this tarball is ${ours.slice(0, 19)}…)`,
+            fix: 'a published version cannot be replaced: release a new version (bump it, e.g. with a changeset, and write it into every platform package with napi version), then run the release again',
+          })
+        } else {
+          already.add(pkg.name)
+          plan.checks.push({ pkg: pkg.name, check: 'registry', ok: true, detail: `${pkg.version} already published with these contents, will be skipped` })
+        }
       }
-      if (!pkg.tarball) throw new Error(`${pkg.name} was not packed`)
-      const tarball = pkg.tarball
-      await timed(`publish ${pkg.name}@${pkg.version}`, () => publishTarball(tarball, { registry, tag, provenance, dryRun }))
-      uploaded += 1
+      // Uploads need a user the registry knows; a dry run uploads nothing.
+      if (!dryRun && already.size < ordered.length) {
+        const denied = await cannotPublish(registry)
+        if (denied) {
+          plan.checks.push({
+            pkg: plan.name,
+            check: 'registry login',
+            ok: false,
+            detail: `npm cannot publish to ${registry}: npm whoami answered ${denied}`,
+            fix: `log in (npm login --registry ${registry}) or give npm a token for it (an //${new URL(registry).host}/:_authToken line in .npmrc, e.g. from NPM_TOKEN), then run the release again`,
+          })
+        }
+      }
+
+      console.log(`\n${plan.name}@${plan.version} → ${registry}${dryRun ? ' (dry run)' : ''}`)
+      // Grouped by package, in publishing order.
+      const rank = (pkg: string) => ordered.findIndex((p) => p.name === pkg) >>> 0
+      for (const c of plan.checks.toSorted((a, b) => rank(a.pkg) - rank(b.pkg))) {
+        if (c.ok) ok(`${c.pkg}: ${c.check}: ${c.detail}`)
+        else bad(`${c.pkg}: ${c.check}: ${c.detail}\n    fix: ${c.fix ?? 'see above'}`)
+      }
+      const failed = plan.checks.filter((c) => !c.ok).length
+      console.log(`${plan.checks.length - failed} ok, ${failed} failed`)
+      if (failed > 0) {
+        bad(`nothing was published: fix the ${failed} failed check${failed === 1 ? '' : 's'} above and run the release again`)
+        return 1
+      }
+
+      // 4. Publish: platform packages first, the addon package last.
+      const provenance = provenanceAvailable(registry)
+      // npm refuses to tag a prerelease `latest` without being told.
+      const tag = (flags.tag as string | undefined) ?? (plan.version.includes('-') ? 'next' : 'latest')
+      console.log('')
+      info(`publishing ${ordered.length} packages with dist-tag ${tag}${provenance ? ', with provenance' : ''}`)
+      let uploaded = 0
+      const done: string[] = []
+      for (const [index, pkg] of ordered.entries()) {
+        if (already.has(pkg.name)) {
+          ok(`${pkg.name}@${pkg.version}: already published, skipped`)
+          done.push(pkg.name)
+          continue
+        }
+        if (!pkg.tarball) throw new Error(`${pkg.name} was not packed`)
+        const tarball = pkg.tarball
+        const onRetry = (attempt: number, waitMs: number, reason: string) => info(`${pkg.name}@${pkg.version}: upload ${attempt} failed (${reason}); trying again in ${waitMs / 1000} s`)
+        try {
+          await timed(`publish ${pkg.name}@${pkg.version}`, () => publishTarball(tarball, { registry, tag, provenance, dryRun, onRetry }))
+        } catch (error) {
+          if (!(error instanceof PublishError)) throw error
+          // An upload whose answer was lost may have landed: the registry says.
+          const state = dryRun ? undefined : await publishedState(pkg.name, pkg.version, registry)
+          if (state && 'published' in state && state.published && state.integrity === tarballIntegrity(tarball)) {
+            ok(`${pkg.name}@${pkg.version}: the registry has it, with these contents, although npm publish reported: ${error.message}`)
+            done.push(pkg.name)
+            uploaded += 1
+            continue
+          }
+          const missing = ordered.slice(index).map((p) => p.name)
+          bad(
+            `publish ${pkg.name}@${pkg.version} failed after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}: ${error.message}\n` +
+              `    published: ${done.length ? done.join(', ') : 'nothing'}; not published: ${missing.join(', ')}${missing.includes(plan.name) ? ` (${plan.name} stays unpublished, so no install can get a version whose binaries are missing)` : ''}\n` +
+              `    fix: ${error.transient ? 'wait for the registry to answer again' : 'fix what npm reports above (a 401 or 403 is the token, a 409 a version that exists)'}, then run the same command again: it skips what is published and uploads the rest, ${plan.name} last`,
+          )
+          return 1
+        }
+        done.push(pkg.name)
+        uploaded += 1
+      }
+      ok(
+        `${plan.name}@${plan.version}: ${dryRun ? 'would publish' : 'published'} ${uploaded}, already published ${already.size}, of ${ordered.length} packages${plan.skipped.length ? ` (${plan.skipped.length} targets left out)` : ''}`,
+      )
+      return 0
+    } finally {
+      rmSync(stage, { recursive: true, force: true })
     }
-    ok(
-      `${plan.name}@${plan.version}: ${dryRun ? 'would publish' : 'published'} ${uploaded}, already published ${already.size}, of ${ordered.length} packages${plan.skipped.length ? ` (${plan.skipped.length} targets left out)` : ''}`,
-    )
-    return 0
   } finally {
-    rmSync(stage, { recursive: true, force: true })
+    lock.release()
   }
 }
 

@@ -9,7 +9,7 @@ export type Action = 'pass' | 'drop' | 'hold' | { status: number }
 export interface ProxiedRequest {
   method: string
   path: string
-  /** How many publishes (PUT of a package document) came before this one, for a PUT. */
+  /** How many publishes (PUT of a package document) reached the registry since the last reset, for a PUT. */
   publishIndex?: number
 }
 
@@ -17,8 +17,10 @@ export interface FaultProxy {
   url: string
   /** Decides each request's fate; `pass` by default. */
   rule: (r: ProxiedRequest) => Action
-  /** Every request seen, as `METHOD path → action`. */
+  /** Every request seen since the last reset, as `METHOD path → action`. */
   seen: string[]
+  /** Sets `rule`, and starts counting publishes and requests from zero. */
+  reset: (rule: (r: ProxiedRequest) => Action) => void
   /** Resolves at the next request the rule holds. */
   nextHold: () => Promise<ProxiedRequest>
   /** Forwards every request held so far, as if the registry had only been slow. */
@@ -37,6 +39,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     rule: () => 'pass',
     seen: [],
     nextHold: () => new Promise((resolve) => (onHold = resolve)),
+    reset: (rule) => {
+      proxy.rule = rule
+      proxy.seen.length = 0
+      publishes = 0
+    },
     releaseHeld: () => {
       for (const h of held.splice(0)) h.forward()
     },

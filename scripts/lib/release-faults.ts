@@ -92,7 +92,7 @@ export async function releaseFaults(ctx: FaultContext): Promise<void> {
 
   /** The re-run after a fault: exit 0, exactly `missing` uploaded with the addon last, the rest skipped, the release whole. */
   const finish = async (root: string, version: string, missing: string[]) => {
-    proxy.rule = () => 'pass'
+    proxy.reset(() => 'pass')
     const again = await release(root)
     const output = again.stdout + again.stderr
     expect(again.exitCode === 0, `the re-run exited ${again.exitCode}:\n${output}`)
@@ -108,10 +108,10 @@ export async function releaseFaults(ctx: FaultContext): Promise<void> {
       const version = '0.0.0-fault.1'
       const root = copyAt(version)
       let down = false
-      proxy.rule = (r) => {
+      proxy.reset((r) => {
         if (r.publishIndex !== undefined && r.publishIndex >= 1) down = true
         return down ? { status: 503 } : 'pass'
-      }
+      })
       const result = await release(root)
       const output = result.stdout + result.stderr
       expect(result.exitCode === 1, `exit ${result.exitCode}, want 1:\n${output}`)
@@ -131,7 +131,7 @@ export async function releaseFaults(ctx: FaultContext): Promise<void> {
     await ctx.check('fault: kill -9 during an upload; the re-run finishes, nothing published twice, every tarball whole', async () => {
       const version = '0.0.0-fault.2'
       const root = copyAt(version)
-      proxy.rule = (r) => (r.publishIndex === 1 ? 'hold' : 'pass')
+      proxy.reset((r) => (r.publishIndex === 1 ? 'hold' : 'pass'))
       const child = spawn('npm', ['run', 'release', '--', '--registry', proxy.url, '--only-present'], {
         cwd: root,
         detached: true,
@@ -140,11 +140,12 @@ export async function releaseFaults(ctx: FaultContext): Promise<void> {
       })
       const exited = new Promise<number | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal === 'SIGKILL' ? 137 : _code)))
       const timeout = setTimeout(() => child.pid && process.kill(-child.pid, 'SIGKILL'), 180_000)
-      await Promise.race([proxy.nextHold(), exited])
+      const happened = await Promise.race([proxy.nextHold().then(() => 'held' as const), exited.then(() => 'exited' as const)])
       clearTimeout(timeout)
+      if (happened !== 'held') throw new Error(`the release ended (exit ${await exited}) before its second upload reached the registry`)
       if (child.pid) process.kill(-child.pid, 'SIGKILL')
       const code = await exited
-      expect(code === 137, `the release ended with ${code} before its second upload`)
+      expect(code === 137, `the release ended with ${code}, not by kill -9`)
       const { on } = await state(version)
       expect(JSON.stringify(on) === JSON.stringify([first]), `after kill -9 the registry has ${on.join(', ') || 'nothing'} at ${version}, want only ${first}`)
       await finish(root, version, [...platforms.slice(1), name])
@@ -156,13 +157,13 @@ export async function releaseFaults(ctx: FaultContext): Promise<void> {
       const version = '0.0.0-fault.3'
       const root = copyAt(version)
       let dropped = false
-      proxy.rule = (r) => {
+      proxy.reset((r) => {
         if (r.publishIndex === 0 && !dropped) {
           dropped = true
           return 'drop'
         }
         return 'pass'
-      }
+      })
       const result = await release(root)
       const output = result.stdout + result.stderr
       expect(result.exitCode === 0, `exit ${result.exitCode}:\n${output}`)
@@ -176,8 +177,7 @@ export async function releaseFaults(ctx: FaultContext): Promise<void> {
     await ctx.check('fault: a 403 on upload is not retried; the fix is printed and the addon stays unpublished', async () => {
       const version = '0.0.0-fault.4'
       const root = copyAt(version)
-      proxy.seen.length = 0
-      proxy.rule = (r) => (r.publishIndex !== undefined ? { status: 403 } : 'pass')
+      proxy.reset((r) => (r.publishIndex !== undefined ? { status: 403 } : 'pass'))
       const result = await release(root)
       const output = result.stdout + result.stderr
       expect(result.exitCode === 1, `exit ${result.exitCode}, want 1:\n${output}`)
@@ -203,7 +203,7 @@ export async function releaseFaults(ctx: FaultContext): Promise<void> {
       cpSync(join(ADDON_DIR, target.binary), join(impostor, target.binary))
       await $({ cwd: impostor, quiet: true, env: { ...process.env, npm_config_userconfig: registry.userconfig } })`npm publish --tag next --registry ${registry.url}`
       const before = (await doc(first)).versions?.[version]?.dist?.integrity
-      proxy.rule = () => 'pass'
+      proxy.reset(() => 'pass')
       const result = await release(root)
       const output = result.stdout + result.stderr
       expect(result.exitCode === 1, `exit ${result.exitCode}, want 1:\n${output}`)
@@ -220,10 +220,11 @@ export async function releaseFaults(ctx: FaultContext): Promise<void> {
     await ctx.check('fault: two releases at once in one checkout: the second is refused, the first finishes', async () => {
       const version = '0.0.0-fault.6'
       const root = copyAt(version)
-      proxy.rule = (r) => (r.publishIndex === 0 ? 'hold' : 'pass')
+      proxy.reset((r) => (r.publishIndex === 0 ? 'hold' : 'pass'))
       const firstRun = release(root)
-      await proxy.nextHold()
-      proxy.rule = () => 'pass'
+      const happened = await Promise.race([proxy.nextHold().then(() => 'held' as const), firstRun.then(() => 'ended' as const)])
+      if (happened !== 'held') throw new Error(`the first release ended before its first upload reached the registry:\n${(await firstRun).stdout}`)
+      proxy.reset(() => 'pass')
       const secondRun = await release(root)
       proxy.releaseHeld()
       const firstResult = await firstRun
@@ -239,8 +240,7 @@ export async function releaseFaults(ctx: FaultContext): Promise<void> {
     await ctx.check('fault: a bad token stops the release before the first upload, with the fix', async () => {
       const version = '0.0.0-fault.7'
       const root = copyAt(version)
-      proxy.seen.length = 0
-      proxy.rule = () => 'pass'
+      proxy.reset(() => 'pass')
       const result = await release(root, npmrc('not-a-valid-token'))
       const output = result.stdout + result.stderr
       expect(result.exitCode === 1, `exit ${result.exitCode}, want 1:\n${output}`)

@@ -8,14 +8,19 @@ import { join } from 'node:path'
 
 import { cacheDir } from '../lib/cache.js'
 
-/** Whether process `pid` is alive (signal 0 checks without sending anything). */
+/**
+ * Whether process `pid` is alive: signal 0 checks without sending anything. A killed process
+ * nobody has reaped yet (a zombie, as where the container's first process reaps nothing) still
+ * answers it, so on Linux its state in /proc decides.
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0)
-    return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
   }
+  const stat = readFileSafe(`/proc/${pid}/stat`)
+  return !/^\d+ \(.*\) [ZX] /s.test(stat)
 }
 
 export interface ReleaseLock {

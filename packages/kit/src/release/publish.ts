@@ -15,7 +15,8 @@ export type Published = { published: false } | { published: true; integrity?: st
 
 /** Whether `name@version` is on the registry, with its integrity (npm answers E404 for unknown packages and versions), or why npm could not say. */
 export async function publishedState(name: string, version: string, registry: string): Promise<Published> {
-  const result = await exec(['npm', 'view', `${name}@${version}`, 'dist.integrity', '--json', '--registry', registry], { nothrow: true })
+  // No silent retries (npm's own wait up to a minute): a registry that fails is reported at once.
+  const result = await exec(['npm', 'view', `${name}@${version}`, 'dist.integrity', '--json', '--registry', registry, '--fetch-retries', '0'], { nothrow: true })
   if (result.exitCode === 0) {
     const text = result.stdout.trim()
     if (text === '') return { published: false }

@@ -22,7 +22,8 @@ export function npmFailure(stderr: string, exitCode: number | null, command = 'n
   const lines = stderr.split('\n').map((l) => l.replace(/^npm error /, '').trim())
   return (
     lines.find((l) => l.startsWith('FetchError: '))?.slice('FetchError: '.length) ??
-    lines.find((l) => /^\d{3} /.test(l)) ??
+    // npm prints some HTTP failures as "403 403 Forbidden - PUT …": the status once.
+    lines.find((l) => /^\d{3} /.test(l))?.replace(/^(\d{3}) \1 /, '$1 ') ??
     lines.find((l) => l.startsWith('code '))?.slice('code '.length) ??
     `${command} exited with ${exitCode}`
   )

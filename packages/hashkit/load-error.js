@@ -167,7 +167,7 @@ function explainLoadError(loaderError, dir, facts) {
   // The loader's errors, first tried first: its `cause` chain holds them last first.
   const loadErrors = []
   for (let e = loaderError.cause; e && loadErrors.length < 100; e = e.cause) loadErrors.unshift(e)
-  const failures = loadErrors.map(firstLine).filter((m) => !/^Cannot find module '/.test(m))
+  const failures = loadErrors.map(firstLine).filter((m) => !m.startsWith("Cannot find module '"))
 
   const lines = [`  platform:  ${describePlatform(facts)}`]
   const fixes = []

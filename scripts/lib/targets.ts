@@ -20,7 +20,17 @@ export interface AddonManifest {
   version: string
   license?: string
   optionalDependencies?: Record<string, string>
+  /** What npm packs: the entry (main.js), its error module, the generated loader and types. */
+  files?: string[]
   napi: { binaryName: string; packageName?: string; targets: string[] }
+}
+
+/**
+ * The addon package's own files, as npm installs them: package.json and its `files`. Copies of
+ * the package (a consumer's node_modules, a test's stand-in) take exactly these.
+ */
+export function addonFiles(manifest: AddonManifest): string[] {
+  return ['package.json', ...(manifest.files ?? [])]
 }
 
 /** What one platform package must look like. */

@@ -206,7 +206,7 @@ function explainLoadError(loaderError, dir, facts) {
     } else if (others.length > 0) {
       headline = `node_modules holds ${manifest.name}'s package for another platform, not ${pkg}`
       for (const o of others) lines.push(`  found:     ${o.pkg} (${o.target.triple}) in ${o.at}`)
-      cause = 'node_modules was installed for another platform (another OS, CPU or libc) and copied or mounted here'
+      cause = "node_modules was installed for another OS, CPU or libc: copied from another machine, or installed with npm's --os, --cpu or --libc"
       fixes.push(`install this platform's package: npm install ${npmPlatformFlags(facts)} ${manifest.name}@${manifest.version}`)
       fixes.push('or install node_modules on the machine that runs the app: npm ci')
     } else {

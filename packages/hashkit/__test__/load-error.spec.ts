@@ -246,7 +246,7 @@ test('node_modules installed for another CPU: that CPU\'s package is there, this
       expectedLine(own),
       `  installed: no (looked from ${addonDir})`,
       `  found:     ${packageName(other)} (${other.triple}) in ${otherDir}`,
-      '  cause:     node_modules was installed for another platform (another OS, CPU or libc) and copied or mounted here',
+      "  cause:     node_modules was installed for another OS, CPU or libc: copied from another machine, or installed with npm's --os, --cpu or --libc",
       `  fix:       install this platform's package: npm install ${npmFlags} ${manifest.name}@${manifest.version}`,
       '             or install node_modules on the machine that runs the app: npm ci',
       scan,

@@ -134,6 +134,15 @@ function assertThrows(t: ExecutionContext, root: string, message: string): Seen 
 }
 
 const expectedLine = (t: Target) => `  expected:  ${packageName(t)} ${manifest.version} (${t.triple}), or ${binaryName(t)} next to the loader`
+/** The message's first lines: its headline, this platform, the package expected, where it is. */
+const head = (headline: string, target: Target, installed: string, platform = `  platform:  ${platformLine}`) => [
+  `Cannot load ${manifest.name}: ${headline}.`,
+  platform,
+  expectedLine(target),
+  `  installed: ${installed}`,
+]
+const notInstalled = (target: Target, addonDir: string) =>
+  head(`its package for this platform, ${packageName(target)}, is not installed`, target, `no (looked from ${addonDir})`)
 /** This machine's binary, next to the loader (npm run build). */
 const builtBinary = () => {
   if (!own) throw new Error(`${platformName} is not in napi.targets`)
@@ -170,10 +179,7 @@ test(`not installed: the package for this platform (${platformName}) is missing 
     t,
     root,
     [
-      `Cannot load ${manifest.name}: its package for this platform, ${packageName(own)}, is not installed.`,
-      `  platform:  ${platformLine}`,
-      expectedLine(own),
-      `  installed: no (looked from ${addonDir})`,
+      ...notInstalled(own, addonDir),
       '  cause:     no package of another platform is installed either: optional dependencies were left out (--omit=optional), or the install could not choose this platform',
       '  fix:       npm install --include=optional',
       `             or name this platform: npm install ${npmFlags} ${manifest.name}@${manifest.version}`,
@@ -195,10 +201,7 @@ test('--omit=optional: package-lock.json lists the platform package, node_module
     t,
     root,
     [
-      `Cannot load ${manifest.name}: its package for this platform, ${packageName(own)}, is not installed.`,
-      `  platform:  ${platformLine}`,
-      expectedLine(own),
-      `  installed: no (looked from ${addonDir})`,
+      ...notInstalled(own, addonDir),
       `  cause:     ${join(root, 'package-lock.json')} lists ${packageName(own)}, but npm did not install it: optional dependencies were left out (--omit=optional, or omit=optional in .npmrc)`,
       '  fix:       npm install --include=optional',
       scan,
@@ -215,10 +218,7 @@ test("a lockfile written without this platform's package", (t) => {
     t,
     root,
     [
-      `Cannot load ${manifest.name}: its package for this platform, ${packageName(own)}, is not installed.`,
-      `  platform:  ${platformLine}`,
-      expectedLine(own),
-      `  installed: no (looked from ${addonDir})`,
+      ...notInstalled(own, addonDir),
       `  cause:     ${join(root, 'package-lock.json')} does not list ${packageName(own)}: the lockfile was written without this platform's package (on another platform, or by npm older than 11.11, which ignores libc)`,
       `  fix:       npm install ${npmFlags} ${manifest.name}@${manifest.version}`,
       scan,
@@ -241,10 +241,7 @@ test('node_modules installed for another CPU: that CPU\'s package is there, this
     t,
     root,
     [
-      `Cannot load ${manifest.name}: node_modules holds ${manifest.name}'s package for another platform, not ${packageName(own)}.`,
-      `  platform:  ${platformLine}`,
-      expectedLine(own),
-      `  installed: no (looked from ${addonDir})`,
+      ...head(`node_modules holds ${manifest.name}'s package for another platform, not ${packageName(own)}`, own, `no (looked from ${addonDir})`),
       `  found:     ${packageName(other)} (${other.triple}) in ${otherDir}`,
       "  cause:     node_modules was installed for another OS, CPU or libc: copied from another machine, or installed with npm's --os, --cpu or --libc",
       `  fix:       install this platform's package: npm install ${npmFlags} ${manifest.name}@${manifest.version}`,
@@ -264,10 +261,7 @@ test('installed without its binary', (t) => {
     t,
     root,
     [
-      `Cannot load ${manifest.name}: ${packageName(own)} is installed without its binary.`,
-      `  platform:  ${platformLine}`,
-      expectedLine(own),
-      `  installed: yes, in ${dir}`,
+      ...head(`${packageName(own)} is installed without its binary`, own, `yes, in ${dir}`),
       `  cause:     ${dir} holds no ${binaryName(own)}`,
       `  fix:       reinstall it: npm install ${npmFlags} ${manifest.name}@${manifest.version}`,
       `             check the package: npx napi-kit audit ${dir}`,
@@ -298,10 +292,7 @@ if (otherLibcBinary) {
       t,
       root,
       [
-        `Cannot load ${manifest.name}: ${packageName(own)} is installed, but its binary failed to load.`,
-        `  platform:  ${platformLine}`,
-        expectedLine(own),
-        `  installed: yes, in ${dir}`,
+        ...head(`${packageName(own)} is installed, but its binary failed to load`, own, `yes, in ${dir}`),
         `  loader:    ${real}`,
         "  cause:     the binary is linked against glibc, but this system's libc is musl",
         `  fix:       rebuild it for this platform, in ${manifest.name}'s repository: npm run build -- --release --target ${own.triple}`,
@@ -339,10 +330,7 @@ test('a binary that needs a newer GLIBC: the message from a recorded loader erro
   t.is(
     error.message,
     [
-      `Cannot load ${manifest.name}: ${packageName(gnu)} is installed, but its binary failed to load.`,
-      '  platform:  linux x64 glibc 2.31 (libc read from /usr/bin/ldd), Node.js v22.12.0',
-      expectedLine(gnu),
-      `  installed: yes, in ${dir}`,
+      ...head(`${packageName(gnu)} is installed, but its binary failed to load`, gnu, `yes, in ${dir}`, '  platform:  linux x64 glibc 2.31 (libc read from /usr/bin/ldd), Node.js v22.12.0'),
       `  loader:    ${recorded[1]}`,
       "  cause:     the binary needs GLIBC_2.34, newer than this system's glibc 2.31",
       `  fix:       rebuild it for this platform, in ${manifest.name}'s repository: npm run build -- --release --target ${gnu.triple} (release builds link against an older glibc)`,

@@ -213,7 +213,10 @@ function explainLoadError(loaderError, dir, facts) {
       headline = `its package for this platform, ${pkg}, is not installed`
       const app = appDir(dir)
       const listed = lockfileLists(app, pkg)
-      if (listed === true) {
+      if (!app) {
+        cause = `${dir} is not inside node_modules: a source checkout (or a link to one), where nothing was built for this platform`
+        fixes.push(`build it there: npm run build (or npm run build -- --target ${target.triple})`)
+      } else if (listed === true) {
         cause = `${join(app, 'package-lock.json')} lists ${pkg}, but npm did not install it: optional dependencies were left out (--omit=optional, or omit=optional in .npmrc)`
         fixes.push('npm install --include=optional')
       } else if (listed === false) {

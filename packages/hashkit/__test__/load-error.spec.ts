@@ -141,8 +141,8 @@ const head = (headline: string, target: Target, installed: string, platform = ` 
   expectedLine(target),
   `  installed: ${installed}`,
 ]
-const notInstalled = (target: Target, addonDir: string) =>
-  head(`its package for this platform, ${packageName(target)}, is not installed`, target, `no (looked from ${addonDir})`)
+const notInstalled = (target: Target, from: string) =>
+  head(`its package for this platform, ${packageName(target)}, is not installed`, target, `no (looked from ${from})`)
 /** This machine's binary, next to the loader (npm run build). */
 const builtBinary = () => {
   if (!own) throw new Error(`${platformName} is not in napi.targets`)
@@ -190,6 +190,26 @@ test(`not installed: the package for this platform (${platformName}) is missing 
   t.true(
     seen.loadErrors.some((m) => m.startsWith(`Cannot find module '${packageName(own)}'`)),
     `error.loadErrors holds the loader's errors: ${seen.loadErrors.join(' | ')}`,
+  )
+})
+
+test('a source checkout without a build says to build it', (t) => {
+  if (!own) return t.fail(`${platformName} is not in napi.targets`)
+  // The package's files in a folder of their own, as in a clone before npm run build.
+  const { root } = app(t)
+  const checkout = join(root, 'checkout')
+  mkdirSync(checkout)
+  for (const file of ['package.json', ...manifest.files]) copyFileSync(join(packageDir, file), join(checkout, file))
+  const result = spawnSync(process.execPath, ['-e', `${printError}; try { require('./main.js') } catch (e) { r(e) }`], { cwd: checkout, encoding: 'utf8' })
+  t.is(
+    (JSON.parse(result.stdout) as Seen).message,
+    [
+      ...notInstalled(own, checkout),
+      `  cause:     ${checkout} is not inside node_modules: a source checkout (or a link to one), where nothing was built for this platform`,
+      `  fix:       build it there: npm run build (or npm run build -- --target ${own.triple})`,
+      scan,
+      help,
+    ].join('\n'),
   )
 })
 

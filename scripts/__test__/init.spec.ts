@@ -159,6 +159,7 @@ const sample = (b: string, name: string, repo: string) => [
   `repository = "https://github.com/${repo}"`,
   `${b}-core = { path = "crates/core" } use ${snake(b)}_core::hash; lib${snake(b)}_node.so`,
   `env!("${upper(b)}_TARGET") ${upper(b)}_CACHE_DIR packages/${b}/index.js`,
+  `Cannot load ${name}: looked from /app/node_modules/${name}; rebuild it in ${name}'s repository`,
 ]
 
 test('every identifier is rewritten once, the longest first, as whole words', (t) => {

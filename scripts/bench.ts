@@ -108,17 +108,19 @@ add(
   '≤ 1 ms',
   overhead <= 1,
 )
+// What users see is the first: the whole require() with the entry against the loader alone.
+const added = median(wrappedMs) - median(requireMs)
 add(
-  `main.js on top of the loaded loader (${measured})`,
-  `${median(entryMs).toFixed(3)} ms`,
-  `an empty module: ${median(emptyMs).toFixed(3)} ms (this run)`,
+  `cold require('./main.js') − require('./index.js') (${measured})`,
+  `${added.toFixed(3)} ms (${median(wrappedMs).toFixed(2)} − ${median(requireMs).toFixed(2)})`,
+  '— (no wrapper)',
   '≤ 0.2 ms',
-  median(entryMs) <= 0.2,
+  added <= 0.2,
 )
 add(
-  `cold require('./main.js') − require('./index.js')`,
-  `${(median(wrappedMs) - median(requireMs)).toFixed(3)} ms (${median(wrappedMs).toFixed(2)} − ${median(requireMs).toFixed(2)})`,
-  '—',
+  'main.js alone, on top of the loaded loader',
+  `${median(entryMs).toFixed(3)} ms`,
+  `an empty module: ${median(emptyMs).toFixed(3)} ms (this run)`,
   'report',
 )
 

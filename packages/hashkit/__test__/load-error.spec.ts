@@ -59,7 +59,7 @@ const platformName =
       : `${process.platform}-${process.arch}`
 const platformLine =
   process.platform === 'linux'
-    ? `linux ${process.arch} ${glibc ? `glibc ${glibc}` : 'musl'} (libc read from /usr/bin/ldd), Node.js ${process.version}`
+    ? `linux ${process.arch} ${glibc ? `glibc ${glibc}` : 'musl'} (libc read from ${existsSync('/usr/bin/ldd') ? '/usr/bin/ldd' : 'process.report'}), Node.js ${process.version}`
     : `${process.platform} ${process.arch}${process.platform === 'win32' ? ' msvc' : ''}, Node.js ${process.version}`
 const npmFlags = `--os=${process.platform} --cpu=${process.arch}${libc ? ` --libc=${libc}` : ''}`
 const help = `  help:      ${manifest.repository.url.replace(/^git\+/, '').replace(/\.git$/, '')}/blob/main/docs/MIGRATING.md#when-the-binary-cannot-load`

@@ -3,6 +3,7 @@
 //                                            regenerated into a temporary folder and compared
 //   packages/hashkit/index.js, index.d.ts  ← napi build (`npm run build`), compared with git's
 //                                            committed copy after the build `npm test` just ran
+// The package's entry main.js and its load-error.js are written by hand, so not compared.
 // Nothing in the working tree is changed.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

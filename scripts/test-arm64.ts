@@ -22,7 +22,7 @@ import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow } from './lib/linux-suites.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
 import { avaCounts, run, runnerCounts } from './lib/run.js'
-import { platformPackages, readAddonManifest } from './lib/targets.js'
+import { addonFiles, platformPackages, readAddonManifest } from './lib/targets.js'
 
 const { values: flags } = parseFlags('npm run test:arm64 [-- --node 22 --node 24]', { options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
 
@@ -126,7 +126,7 @@ for (const libc of ['glibc', 'musl'] as const) {
   const wrong = join(WORK, 'wrong-cpu')
   mkdirSync(join(wrong, 'npm'), { recursive: true })
   mkdirSync(join(wrong, 'node_modules'))
-  for (const file of ['package.json', 'index.js', 'index.d.ts']) copyFileSync(join(ADDON_DIR, file), join(wrong, file))
+  for (const file of addonFiles(manifest)) copyFileSync(join(ADDON_DIR, file), join(wrong, file))
   cpSync(join(ADDON_DIR, '__test__'), join(wrong, '__test__'), { recursive: true })
   // Its node_modules: the repository's, except that the addon's name leads to this copy.
   const scopeName = manifest.name.split('/')
@@ -153,11 +153,13 @@ for (const libc of ['glibc', 'musl'] as const) {
   check('control: the emulated arm64 loader refuses the x64 binary', loaded !== 'LOADED' && loaded.length > 0, loaded)
   const result = await runSuite('glibc', node, wrong)
   const counts = runnerCounts(result, avaCounts)
-  const named = /Cannot find native binding/.test(result.output)
+  // The package's error (main.js) names the binary that failed.
+  const failedLine = `${arm.binary} next to the loader failed to load`
+  const named = result.output.includes(failedLine)
   check(
     'control: the suite fails with the x64 binary in place',
     !result.ok && counts.failed > 0 && named,
-    `${counts.passed} passed, ${counts.failed} failed${named ? ': "Cannot find native binding"' : ''}`,
+    `${counts.passed} passed, ${counts.failed} failed${named ? `: "${failedLine}"` : ''}`,
   )
 }
 

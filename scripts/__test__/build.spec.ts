@@ -11,7 +11,7 @@ import { parse } from 'smol-toml'
 
 import { ADDON_DIR, ROOT } from '../lib/paths.js'
 import { rustHost } from '../lib/rust.js'
-import { parseTarget, readAddonManifest } from '../lib/targets.js'
+import { addonFiles, parseTarget, readAddonManifest } from '../lib/targets.js'
 
 import { runScript } from './helpers/script.js'
 
@@ -76,7 +76,7 @@ test('a compile error ends npm run build with the compiler error, its place and 
   }
   const addon = join(copy, 'packages', basename(ADDON_DIR))
   mkdirSync(addon, { recursive: true })
-  for (const file of ['package.json', 'index.js', 'index.d.ts']) copyFileSync(join(ADDON_DIR, file), join(addon, file))
+  for (const file of addonFiles(manifest)) copyFileSync(join(ADDON_DIR, file), join(addon, file))
   // The scripts import @napi-kit/cli through node_modules (the repository's, linked below); the
   // copy has no packages/kit, so its build has no kit package to build.
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'))

@@ -24,7 +24,8 @@ import {
   upper,
   validate,
 } from '../lib/identity.js'
-import { ROOT } from '../lib/paths.js'
+import { ADDON_DIR, ROOT } from '../lib/paths.js'
+import { readAddonManifest } from '../lib/targets.js'
 
 const refused = (input: Parameters<typeof validate>[0]) => {
   const result = validate(input)
@@ -158,6 +159,7 @@ const sample = (b: string, name: string, repo: string) => [
   `repository = "https://github.com/${repo}"`,
   `${b}-core = { path = "crates/core" } use ${snake(b)}_core::hash; lib${snake(b)}_node.so`,
   `env!("${upper(b)}_TARGET") ${upper(b)}_CACHE_DIR packages/${b}/index.js`,
+  `Cannot load ${name}: looked from /app/node_modules/${name}; rebuild it in ${name}'s repository`,
 ]
 
 test('every identifier is rewritten once, the longest first, as whole words', (t) => {
@@ -237,4 +239,18 @@ test("the leftover scan keeps the kit's own names and nothing of the template's"
   // The template's scope, owner and names are still found.
   const caught = [`@${CURRENT.name.split('/')[0]?.slice(1)}/other`, `github.com/${CURRENT.repo}`, CURRENT.name]
   for (const text of caught) t.is(text.replace(KIT_NAMES, ''), text)
+})
+
+test("the package's hand-written entry names nothing init renames: it reads every name from package.json", (t) => {
+  // main.js and load-error.js work under any name because they hold none: init leaves them as
+  // they are, and the leftover scan finds nothing of the template in them.
+  const handWritten = (readAddonManifest().files ?? []).filter((file) => !['index.js', 'index.d.ts'].includes(file))
+  t.deepEqual(handWritten, ['main.js', 'load-error.js'])
+  const to = { name: '@zeta/zz-top9', binary: 'zz-top9', repo: 'zeta/zz-top9', title: 'zz' }
+  for (const file of handWritten) {
+    const text = readFileSync(join(ADDON_DIR, file), 'utf8')
+    t.is(rewrite(text, identifiers(CURRENT, to)).count, 0, `${file} holds a name init would rewrite`)
+    const rest = text.replace(KIT_NAMES, '').toLowerCase()
+    t.deepEqual(leftoverWords(CURRENT).filter((word) => rest.includes(word)), [], `${file} holds a template name`)
+  }
 })

@@ -10,7 +10,7 @@ import { type Check, optionalDependenciesCheck, planRelease, platformPackages, t
 import { $ } from 'zx'
 
 import { ADDON_DIR, NPM_DIR, ROOT } from '../lib/paths.js'
-import { readAddonManifest } from '../lib/targets.js'
+import { addonFiles, readAddonManifest } from '../lib/targets.js'
 
 import { buildFixture } from './helpers/fixtures.js'
 
@@ -45,7 +45,7 @@ async function fixture(): Promise<Fixture> {
   roots.push(root)
   const addonDir = join(root, 'packages', 'hashkit')
   mkdirSync(addonDir, { recursive: true })
-  for (const file of ['package.json', 'index.js', 'index.d.ts', 'README.md']) copyFileSync(join(ADDON_DIR, file), join(addonDir, file))
+  for (const file of [...addonFiles(manifest), 'README.md']) copyFileSync(join(ADDON_DIR, file), join(addonDir, file))
   const npmDir = join(root, 'npm')
   cpSync(NPM_DIR, npmDir, { recursive: true, filter: (p) => !p.endsWith('.node') })
   const [glibcBinary, muslBinary] = await binaries

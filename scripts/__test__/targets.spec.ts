@@ -1,5 +1,6 @@
 // Every list of platforms in the repository must agree with `napi.targets`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
 import { parseTriple } from '@napi-rs/cli'
@@ -79,4 +80,19 @@ test("parseTarget names every target as @napi-rs/cli's parseTriple does", (t) =>
     t.deepEqual(parseTarget(triple), { platform: napi.platform, arch: napi.arch, abi: napi.abi, platformArchABI: napi.platformArchABI }, triple)
   }
   t.throws(() => parseTarget('mips-unknown-plan9'), { message: /^target mips-unknown-plan9 is not one napi-kit knows: its CPU must be one of x86_64, aarch64, i686, armv7, riscv64gc and its OS one of linux, darwin, windows, freebsd, android/ })
+})
+
+test("the package's load error names every target as @napi-rs/cli's parseTriple does", (t) => {
+  // load-error.js runs where the package is installed, without @napi-rs/cli: its own copy of
+  // the naming must agree.
+  const { parseTarget: runtimeParse } = createRequire(join(ADDON_DIR, 'package.json'))('./load-error.js') as {
+    parseTarget: (triple: string) => { platform: string; arch: string; abi: string | null; name: string } | undefined
+  }
+  const triples = [...manifest.napi.targets, 'i686-pc-windows-msvc', 'aarch64-linux-android', 'armv7-linux-androideabi', 'armv7-unknown-linux-gnueabihf', 'x86_64-unknown-freebsd', 'riscv64gc-unknown-linux-gnu', 'powerpc64le-unknown-linux-gnu']
+  for (const triple of triples) {
+    const napi = parseTriple(triple)
+    const ours = runtimeParse(triple)
+    t.deepEqual(ours && { platform: ours.platform, arch: ours.arch, abi: ours.abi, name: ours.name }, { platform: napi.platform, arch: napi.arch, abi: napi.abi, name: napi.platformArchABI }, triple)
+  }
+  t.is(runtimeParse('wasm32-wasip1-threads'), undefined)
 })

@@ -111,10 +111,15 @@ const unique = (list: Identifier[]) => {
 
 /** Where a platform package's name goes on: `<name>-linux-x64-gnu`, `<name>-<platform>`. */
 const PLATFORM_SUFFIX = /^-(?:<platform>|(?:android|darwin|freebsd|linux|openharmony|wasm32|win32)-)/
-/** Text that names an npm package next: imports, manifests, workspace flags, the lockfile. */
-const PACKAGE_BEFORE = /(?:\bfrom |\brequire\(|\bimport\(|"name": |"packageName": |\bname: |\btitle: )["']$|["']node_modules\/$|(?:-w |--workspace[= ]|--filter=|\bnpm (?:install|i) |\bbuild of )$|^# $|\n# $/
+/**
+ * Text that names an npm package next: imports, manifests, workspace flags, the lockfile, a path
+ * in node_modules, the package's load error ("Cannot load <name>: …").
+ */
+const PACKAGE_BEFORE = /(?:\bfrom |\brequire\(|\bimport\(|"name": |"packageName": |\bname: |\btitle: )["']$|node_modules\/$|(?:-w |--workspace[= ]|--filter=|\bnpm (?:install|i) |\bbuild of |\bCannot load )$|^# $|\n# $/
 /** A package name as a key: `"<name>": minor` (a changeset), `'<name>': …` (an object). */
 const KEY_AFTER = /^["']: /
+/** A package's own things, in the load error's words: "in <name>'s repository". */
+const POSSESSIVE_AFTER = /^'s repository\b/
 
 /** Whether the match between `before` and `after` is an npm package name (not the binary). */
 export function isPackageNameAt(before: string, after: string): boolean {
@@ -124,6 +129,7 @@ export function isPackageNameAt(before: string, after: string): boolean {
   if (/^[-_.][a-z0-9<*]/.test(after)) return false
   if (PACKAGE_BEFORE.test(tail)) return true
   if (/["']$/.test(tail) && KEY_AFTER.test(after)) return true
+  if (POSSESSIVE_AFTER.test(after)) return true
   // Prose names the package in backticks: "the binary for `<name>`".
   return tail.endsWith('`') && after.startsWith('`')
 }

@@ -10,7 +10,7 @@ import { auditFiles, collectBinaries } from '@napi-kit/cli'
 import type { Checks } from './checks.js'
 import { bytes, seconds, table } from './log.js'
 import { ADDON_DIR, CACHE_DIR, NPM_DIR } from './paths.js'
-import { GLIBC_FLOOR, type PlatformPackage, readAddonManifest } from './targets.js'
+import { addonFiles, GLIBC_FLOOR, type PlatformPackage, readAddonManifest } from './targets.js'
 
 export interface SuiteRow {
   target: string
@@ -108,7 +108,7 @@ export function layOutConsumer(dir: string, packages: PlatformPackage[]): void {
   const manifest = readAddonManifest()
   const scope = join(dir, 'node_modules', ...manifest.name.split('/'))
   mkdirSync(scope, { recursive: true })
-  for (const file of ['package.json', 'index.js', 'index.d.ts']) copyFileSync(join(ADDON_DIR, file), join(scope, file))
+  for (const file of addonFiles(manifest)) copyFileSync(join(ADDON_DIR, file), join(scope, file))
   for (const pkg of packages) {
     const pkgDir = join(dir, 'node_modules', ...pkg.name.split('/'))
     cpSync(join(NPM_DIR, pkg.dir), pkgDir, { recursive: true })

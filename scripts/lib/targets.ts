@@ -19,6 +19,14 @@ export const GLIBC_FLOOR = '2.17'
 /** The addon's package.json (packages/<binary>/ unless told otherwise). */
 export const readAddonManifest = (dir = ADDON_DIR): AddonManifest => readManifest(dir)
 
+/**
+ * The addon package's own files, as npm installs them: package.json and its `files`. Copies of
+ * the package (a consumer's node_modules, a test's stand-in) take exactly these.
+ */
+export function addonFiles(manifest: AddonManifest): string[] {
+  return ['package.json', ...(manifest.files ?? [])]
+}
+
 export function platformPackageDir(pkg: PlatformPackage): string {
   return join(NPM_DIR, pkg.dir)
 }

@@ -10,6 +10,8 @@ export interface AddonManifest {
   license?: string
   main?: string
   types?: string
+  /** What npm packs besides package.json. */
+  files?: string[]
   optionalDependencies?: Record<string, string>
   napi: { binaryName: string; packageName?: string; targets: string[] }
 }

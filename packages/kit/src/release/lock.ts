@@ -54,6 +54,7 @@ export function lockRelease(addonDir: string, dir = join(cacheDir(), 'release-lo
       throw new Error(
         `another napi-kit release${Number.isInteger(pid) ? ` (process ${pid})` : ''} is running for ${addonDir}: two releases at once would both upload. ` +
           `Wait for it to finish, then run the release again (it publishes only what is still missing); if no release is running, delete ${lock}`,
+        { cause: error },
       )
     }
   }

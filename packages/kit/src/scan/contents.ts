@@ -1,0 +1,61 @@
+// What a package's tarball says about its native code: its package.json (scripts, `gypfile`,
+// node-pre-gyp's `binary`), a binding.gyp, prebuildify's prebuilds/ and any other .node file,
+// and what its install does: compile (node-gyp), choose a prebuild or compile (node-gyp-build),
+// download (prebuild-install, node-pre-gyp, falling back to a compile), or run some other script.
+import { readTarball, type TarEntry } from '../audit/tar.js'
+import { prebuildFiles } from './prebuilds.js'
+
+export interface Contents {
+  manifest: { name?: string; version?: string; scripts?: Record<string, string>; gypfile?: boolean; binary?: { host?: string } }
+  /** Every file, relative to the package folder. */
+  files: Map<string, Uint8Array>
+  /** `.node` files outside prebuilds/. */
+  nodeFiles: string[]
+  prebuilds: string[]
+  install?: InstallStep
+}
+
+export interface InstallStep {
+  how: 'compile' | 'node-gyp-build' | 'download' | 'script'
+  /** The command npm runs, e.g. `node-gyp rebuild` (npm's default for a binding.gyp). */
+  command: string
+  /** For a download: where from. */
+  host?: string
+}
+
+const INSTALL_SCRIPTS = ['preinstall', 'install', 'postinstall'] as const
+
+/** What npm's install runs for a package with `manifest` and (or without) a binding.gyp. */
+export function installStep(manifest: Contents['manifest'], hasBindingGyp: boolean): InstallStep | undefined {
+  const scripts = manifest.scripts ?? {}
+  const ran = INSTALL_SCRIPTS.flatMap((s) => (scripts[s] ? [scripts[s]] : []))
+  // npm's default: a binding.gyp with no install or preinstall script is built with node-gyp rebuild.
+  if (hasBindingGyp && manifest.gypfile !== false && !scripts.install && !scripts.preinstall) ran.unshift('node-gyp rebuild')
+  const all = ran.join(' && ')
+  if (!all) return undefined
+  if (/\bprebuild-install\b|\bnode-pre-gyp\b/.test(all)) {
+    const host = manifest.binary?.host ?? (/\bprebuild-install\b/.test(all) ? 'the GitHub releases of its repository' : undefined)
+    return { how: 'download', command: all, ...(host ? { host } : {}) }
+  }
+  if (/\bnode-gyp-build\b/.test(all)) return { how: 'node-gyp-build', command: all }
+  if (/\bnode-gyp\b|\bcmake-js\b/.test(all)) return { how: 'compile', command: all }
+  return { how: 'script', command: all }
+}
+
+/** Reads a tarball's files (under `package/`, or whatever its single top folder is). */
+export function readContents(tgz: Uint8Array): Contents {
+  const entries: TarEntry[] = readTarball(tgz)
+  const top = entries[0]?.path.split('/')[0] ?? 'package'
+  const files = new Map(entries.filter((e) => e.path.startsWith(`${top}/`)).map((e) => [e.path.slice(top.length + 1), e.data]))
+  const manifestBytes = files.get('package.json')
+  let manifest: Contents['manifest'] = {}
+  try {
+    if (manifestBytes) manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Contents['manifest']
+  } catch {
+    manifest = {}
+  }
+  const names = [...files.keys()]
+  const prebuilds = prebuildFiles(names)
+  const nodeFiles = names.filter((f) => f.endsWith('.node') && !prebuilds.includes(f)).toSorted()
+  return { manifest, files, nodeFiles, prebuilds, install: installStep(manifest, files.has('binding.gyp')) }
+}

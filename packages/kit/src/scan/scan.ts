@@ -1,0 +1,110 @@
+// `napi-kit scan`'s work: the lockfile's native packages (detect.ts), the tarballs each target
+// needs (fetch.ts, in parallel, cached), and one verdict per package and target (verdict.ts).
+import type { Finding } from '../audit/checks.js'
+import { TarError } from '../audit/tar.js'
+import { type Contents, readContents } from './contents.js'
+import { type Candidate, detectNative } from './detect.js'
+import { type Fetched, fetchAll } from './fetch.js'
+import { installsOn, libcFit } from './install.js'
+import { type LockEntry, type Lockfile, parseLockfile } from './lockfile.js'
+import { newestWithBuild, packument } from './registry.js'
+import type { ScanTarget } from './targets.js'
+import { judge, type PackageVerdict } from './verdict.js'
+
+export interface ScanOptions {
+  targets: ScanTarget[]
+  /** The images have python3, make and g++. */
+  toolchain: boolean
+  /** Use only the kit's cache: download nothing. */
+  offline: boolean
+  /** Progress lines (standard error). */
+  progress?: (line: string) => void
+}
+
+export interface TargetResult {
+  target: string
+  glibc: string | null
+  packages: PackageVerdict[]
+}
+
+export interface ScanResult {
+  lockfile: Lockfile
+  targets: TargetResult[]
+  tarballs: { downloaded: number; cached: number; failed: number }
+}
+
+/** The entries whose tarballs some target needs: installed family members, and every other candidate. */
+function tarballsNeeded(candidates: Candidate[], targets: ScanTarget[]): LockEntry[] {
+  const needed = new Map<string, LockEntry>()
+  for (const c of candidates) {
+    if (c.family) {
+      for (const m of c.family.members) if (targets.some((t) => installsOn(m, t))) needed.set(m.path, m)
+      if (c.entry.hasInstallScript) needed.set(c.entry.path, c.entry)
+    } else if (!c.platformOnly || targets.some((t) => installsOn(c.entry, t))) {
+      needed.set(c.entry.path, c.entry)
+    }
+  }
+  return [...needed.values()]
+}
+
+/** The families that may have no working build on a target: ask the registry for a version that has one. */
+async function newestVersions(candidates: Candidate[], targets: ScanTarget[], offline: boolean): Promise<Map<string, string | undefined>> {
+  const asks: Array<{ name: string; target: ScanTarget }> = []
+  for (const c of candidates) {
+    if (!c.family || c.family.missing.length > 0) continue
+    for (const target of targets) {
+      const installed = c.family.members.filter((m) => installsOn(m, target))
+      if (installed.length === 0 || (target.os === 'linux' && installed.every((m) => libcFit(m.name, target) < 0))) asks.push({ name: c.entry.name, target })
+    }
+  }
+  const found = new Map<string, string | undefined>()
+  await Promise.all(
+    asks.map(async ({ name, target }) => {
+      const meta = await packument(name, offline)
+      found.set(`${name} ${target.name}`, meta ? (newestWithBuild(meta, target) ?? 'none') : undefined)
+    }),
+  )
+  return found
+}
+
+export async function scanLockfile(file: string, options: ScanOptions): Promise<ScanResult> {
+  const lockfile = parseLockfile(file)
+  const candidates = detectNative(lockfile)
+  const entries = tarballsNeeded(candidates, options.targets)
+  options.progress?.(`→ ${lockfile.entries.length} packages in ${file}, ${candidates.length} may hold native code; ${entries.length} tarballs to read`)
+  const [fetched, newest] = await Promise.all([fetchAll(entries, { offline: options.offline, progress: options.progress }), newestVersions(candidates, options.targets, options.offline)])
+  const byPath = new Map<string, Fetched>(entries.map((e, i) => [e.path, fetched[i] as Fetched]))
+  const read = new Map<string, { contents?: Contents; problem?: Finding }>()
+  const contentsOf = (entry: LockEntry) => {
+    const cached = read.get(entry.path)
+    if (cached) return cached
+    const got = byPath.get(entry.path)
+    let result: { contents?: Contents; problem?: Finding }
+    if (!got) result = {}
+    else if (!got.ok) result = { problem: { severity: 'error', cause: `not checked: ${got.reason}`, fix: got.fix } }
+    else {
+      try {
+        result = { contents: readContents(got.data) }
+      } catch (error) {
+        if (!(error instanceof TarError)) throw error
+        result = { problem: { severity: 'error', cause: `its tarball is not readable: ${error.message}`, fix: 'write the lockfile again (npm install) and scan again' } }
+      }
+    }
+    read.set(entry.path, result)
+    return result
+  }
+  const targets = options.targets.map((target) => ({
+    target: target.name,
+    glibc: target.glibc ?? null,
+    packages: candidates.flatMap((c) => {
+      const verdict = judge(c, target, contentsOf, { toolchain: options.toolchain, newestWith: (name, t) => newest.get(`${name} ${t.name}`) })
+      return verdict ? [verdict] : []
+    }),
+  }))
+  const ok = fetched.filter((f) => f.ok)
+  return {
+    lockfile,
+    targets,
+    tarballs: { downloaded: ok.filter((f) => f.ok && !f.cached).length, cached: ok.filter((f) => f.ok && f.cached).length, failed: fetched.length - ok.length },
+  }
+}

@@ -67,7 +67,9 @@ function deployFix(f: Finding, target: ScanTarget, pkg: string): string {
 function auditFiles(entry: LockEntry, contents: Contents, files: string[], target: ScanTarget, prefix = '', pkg = entry.name): Finding[] {
   return files.flatMap((file) => {
     const report = auditBinary(file, contents.files.get(file) ?? new Uint8Array(), expectation(target, entry.name))
-    return report.findings.map((f) => ({ severity: f.severity, cause: `${prefix}${file}: ${f.cause}`, fix: deployFix(f, target, pkg) }))
+    // On musl a glibc binary does not load at all: its glibc version is beside the point there.
+    const relevant = target.libc === 'musl' ? report.findings.filter((f) => !f.cause.startsWith('needs GLIBC_')) : report.findings
+    return relevant.map((f) => ({ severity: f.severity, cause: `${prefix}${file}: ${f.cause}`, fix: deployFix(f, target, pkg) }))
   })
 }
 
@@ -135,7 +137,7 @@ function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }
     })
   }
   for (const { member, contents } of loaded) {
-    const unlabelled = target.os === 'linux' && !member.libc ? `${label(member)} declares no libc, so npm installs it on ${target.libc} too; ` : ''
+    const unlabelled = target.os === 'linux' && !member.libc && libcFit(member.name, target) < 0 ? `${label(member)} declares no libc, so npm installs it on ${target.libc} too; ` : ''
     const audit = auditFiles(member, contents, contents.nodeFiles, target, `${label(member)}:`, c.entry.name)
     if (unlabelled && audit.some((f) => f.severity === 'error')) {
       findings.push({ severity: 'error', cause: `no working build for ${target.name}: ${unlabelled}its binary does not load there`, fix: upgradeFix(c.entry.name, target, options) })

@@ -1,0 +1,317 @@
+// `napi-kit scan` on lockfiles of real published packages, written here by the real npm
+// (`npm install --package-lock-only --ignore-scripts` of a one-dependency package.json, kept in
+// the kit's cache by npm's version and the dependency), and on their real tarballs from the
+// registry. Each case has its exact verdict. Without the registry these tests fail: they
+// never skip.
+import { execFileSync, spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+import test from 'ava'
+
+import { auditBinary } from '../src/audit/checks.js'
+import { parseElf } from '../src/audit/elf.js'
+import { cacheDir } from '../src/lib/cache.js'
+import { ensureOnce } from '../src/lib/lock.js'
+import { installsOn } from '../src/scan/install.js'
+import { parseLockfile } from '../src/scan/lockfile.js'
+import { selectPrebuild } from '../src/scan/prebuilds.js'
+import { parseTargets } from '../src/scan/targets.js'
+
+const BIN = fileURLToPath(new URL('../bin/napi-kit.js', import.meta.url))
+const WORK = mkdtempSync(join(tmpdir(), 'napi-kit-scan-'))
+const NPM_VERSION = execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim()
+
+interface Result { code: number | null; stdout: string; stderr: string }
+function kit(args: string[], cwd = WORK): Result {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' })
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
+}
+
+interface Doc {
+  targets: Array<{ target: string; glibc: string | null; packages: Array<{ name: string; version: string; kind: string; verdict: string; findings: Array<{ severity: string; cause: string; fix: string }> }> }>
+}
+function scanJson(dir: string, args: string[] = []): { code: number | null; doc: Doc; stderr: string } {
+  const r = kit(['scan', dir, '--json', ...args])
+  let doc: Doc = { targets: [] }
+  try {
+    doc = JSON.parse(r.stdout) as Doc
+  } catch {
+    throw new Error(`scan printed no JSON (exit code ${r.code}):\n${r.stdout}\n${r.stderr}`)
+  }
+  return { code: r.code, doc, stderr: r.stderr }
+}
+
+/**
+ * A fresh folder with the package.json and package-lock.json npm writes for `name@version`:
+ * written once per npm version into the kit's cache, copied for each test to change freely.
+ */
+async function appWith(name: string, version: string, extraFlags: string[] = []): Promise<string> {
+  const pkg = `${JSON.stringify({ name: 'scan-fixture', version: '1.0.0', private: true, dependencies: { [name]: version } }, null, 2)}\n`
+  const key = createHash('sha256').update(JSON.stringify([NPM_VERSION, pkg, extraFlags])).digest('hex').slice(0, 16)
+  const cached = join(cacheDir(), 'scan', 'test-lockfiles', key)
+  await ensureOnce(
+    `scan-lockfile-${key}`,
+    () => existsSync(join(cached, 'package-lock.json')),
+    async () => {
+      const staging = mkdtempSync(join(tmpdir(), 'napi-kit-lock-'))
+      writeFileSync(join(staging, 'package.json'), pkg)
+      execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', ...extraFlags], { cwd: staging, stdio: 'pipe' })
+      mkdirSync(join(cacheDir(), 'scan', 'test-lockfiles'), { recursive: true })
+      cpSync(staging, cached, { recursive: true })
+    },
+  )
+  const dir = mkdtempSync(join(WORK, 'app-'))
+  cpSync(cached, dir, { recursive: true })
+  return dir
+}
+
+const editLock = (dir: string, edit: (lock: { packages: Record<string, Record<string, unknown>> }) => void) => {
+  const file = join(dir, 'package-lock.json')
+  const lock = JSON.parse(readFileSync(file, 'utf8')) as { packages: Record<string, Record<string, unknown>> }
+  edit(lock)
+  writeFileSync(file, JSON.stringify(lock, null, 2))
+}
+
+const verdicts = (doc: Doc) => doc.targets.map((t) => [t.target, t.glibc, t.packages.map((p) => `${p.name}@${p.version} ${p.kind} ${p.verdict}`)])
+
+test('@node-rs/xxhash@1.7.8: ok on linux-x64-musl and on linux-x64-gnu at glibc 2.28', async (t) => {
+  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  const { code, doc } = scanJson(dir)
+  t.is(code, 0)
+  t.deepEqual(doc, {
+    targets: [
+      { target: 'linux-x64-musl', glibc: null, packages: [{ name: '@node-rs/xxhash', version: '1.7.8', kind: 'platform packages', verdict: 'ok', findings: [] }] },
+      { target: 'linux-x64-gnu', glibc: '2.28', packages: [{ name: '@node-rs/xxhash', version: '1.7.8', kind: 'platform packages', verdict: 'ok', findings: [] }] },
+    ],
+  })
+  const table = kit(['scan', dir])
+  t.is(table.code, 0)
+  t.regex(table.stdout, /^linux-x64-musl: musl \(Alpine\)\n/)
+  t.regex(table.stdout, /✓ {2}@node-rs\/xxhash@1\.7\.8 {2}platform packages {2}@node-rs\/xxhash-linux-x64-musl@1\.7\.8 {2}ok/)
+  t.regex(table.stdout, /✓ {2}@node-rs\/xxhash@1\.7\.8 {2}platform packages {2}@node-rs\/xxhash-linux-x64-gnu@1\.7\.8 {2}ok/)
+  t.regex(table.stdout, /^2 ok, 0 failed$/m)
+})
+
+test('@node-rs/xxhash with its musl entry deleted: npm ci stops on every target, and the fix records it again', async (t) => {
+  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  editLock(dir, (lock) => {
+    delete lock.packages['node_modules/@node-rs/xxhash-linux-x64-musl']
+  })
+  const { code, doc } = scanJson(dir)
+  t.is(code, 1)
+  const missing = {
+    severity: 'error',
+    cause: 'the lockfile has no entry for @node-rs/xxhash-linux-x64-musl@1.7.8, an optional dependency of @node-rs/xxhash@1.7.8: npm ci stops with "Missing: @node-rs/xxhash-linux-x64-musl@1.7.8 from lock file"',
+    fix: 'npm install --os=linux --cpu=x64 --libc=musl (records it in package-lock.json; commit the lockfile)',
+  }
+  t.deepEqual(doc.targets.map((target) => target.packages.map((p) => [p.verdict, p.findings])), [[['error', [missing]]], [['error', [missing]]]])
+  // The real npm agrees: npm ci refuses this lockfile, with the same words.
+  const ci = spawnSync('npm', ['ci', '--ignore-scripts', '--dry-run', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' })
+  t.not(ci.status, 0)
+  t.true(ci.stderr.includes('Missing: @node-rs/xxhash-linux-x64-musl@1.7.8 from lock file'), ci.stderr)
+  // The fix the finding names, run as it says (without touching node_modules), makes the scan pass.
+  execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--os=linux', '--cpu=x64', '--libc=musl'], { cwd: dir, stdio: 'pipe' })
+  t.is(scanJson(dir).code, 0)
+})
+
+test('a lockfile without libc fields (as npm < 11.11 writes it): both Linux packages install, a warning on each Linux target', async (t) => {
+  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  editLock(dir, (lock) => {
+    for (const entry of Object.values(lock.packages)) delete entry.libc
+  })
+  const { code, doc } = scanJson(dir)
+  t.is(code, 0)
+  const warning = {
+    severity: 'warning',
+    cause: 'the lockfile records no libc for @node-rs/xxhash-linux-x64-gnu and @node-rs/xxhash-linux-x64-musl: npm installs all of them on every Linux (lockfiles of npm < 11.11), and the loader must pick the right one at run time',
+    fix: "write the lockfile again with npm ≥ 11.11 (npm install --package-lock-only), which records each package's libc",
+  }
+  t.deepEqual(doc.targets.map((target) => target.packages.map((p) => [p.verdict, p.findings])), [[['warning', [warning]]], [['warning', [warning]]]])
+  const table = kit(['scan', dir])
+  t.regex(table.stdout, /! {2}@node-rs\/xxhash@1\.7\.8 {2}platform packages {2}@node-rs\/xxhash-linux-x64-musl@1\.7\.8 {2}warning/)
+})
+
+test('bcrypt@6.0.0: prebuildify with .glibc/.musl tags; ok on musl and at glibc 2.28 with libstdc++ noted; at 2.17 libstdc++ is too old', async (t) => {
+  const dir = await appWith('bcrypt', '6.0.0')
+  const { code, doc } = scanJson(dir, ['--target', 'linux-x64-musl,linux-x64-gnu,linux-arm64-musl'])
+  t.is(code, 0)
+  t.deepEqual(doc.targets.map((target) => target.packages.map((p) => [p.kind, p.verdict, p.findings.map((f) => `${f.severity}: ${f.cause}`)])), [
+    [['prebuilds', 'ok', ['note: prebuilds/linux-x64/bcrypt.musl.node: needs libstdc++']]],
+    [['prebuilds', 'ok', ['note: prebuilds/linux-x64/bcrypt.glibc.node: needs libstdc++: GLIBCXX_3.4.21, CXXABI_1.3.9']]],
+    [['prebuilds', 'ok', ['note: prebuilds/linux-arm64/bcrypt.musl.node: needs libstdc++: GLIBCXX_3.4.21, CXXABI_1.3.9']]],
+  ])
+  // CentOS 7's libstdc++ (GCC 4.8) lacks GLIBCXX_3.4.21: node-gyp-build's load test fails and it compiles.
+  const old = scanJson(dir, ['--target', 'linux-x64-gnu', '--glibc', '2.17'])
+  t.is(old.code, 1)
+  t.deepEqual(old.doc.targets[0]?.packages[0]?.findings.map((f) => `${f.severity}: ${f.cause}`), [
+    'note: prebuilds/linux-x64/bcrypt.glibc.node: needs a newer libstdc++ than CentOS 7 (glibc 2.17) has: GLIBCXX_3.4.21 (it has GLIBCXX_3.4.19), CXXABI_1.3.9 (it has CXXABI_1.3.7)',
+    'error: prebuilds/linux-x64/bcrypt.glibc.node does not load there, so node-gyp-build compiles at install (node-gyp-build): it needs python3, make and g++, which a stock node:<v>-slim image lacks ("gyp ERR! find Python")',
+  ])
+})
+
+test('lightningcss@1.30.1 on linux-arm-musleabihf: no build for it; the glibc arm package installs and cannot load', async (t) => {
+  const dir = await appWith('lightningcss', '1.30.1')
+  const { code, doc } = scanJson(dir, ['--target', 'linux-arm-musleabihf,linux-arm-gnueabihf'])
+  t.is(code, 1)
+  const [musl, gnu] = doc.targets
+  t.is(musl?.packages[0]?.verdict, 'error')
+  t.deepEqual(musl?.packages[0]?.findings.slice(0, 2).map((f) => `${f.severity}: ${f.cause}`), [
+    'error: no working build for linux-arm-musleabihf: lightningcss-linux-arm-gnueabihf@1.30.1 declares no libc, so npm installs it on musl too; its binary does not load there',
+    'error: lightningcss-linux-arm-gnueabihf@1.30.1:lightningcss.linux-arm-gnueabihf.node: links glibc, but the package is for musl: it will not load there',
+  ])
+  t.regex(musl?.packages[0]?.findings[0]?.fix ?? '', /^(no published version of lightningcss ships a linux-arm-musleabihf build|upgrade: lightningcss@\d+\.\d+\.\d+ ships a linux-arm-musleabihf build)/)
+  // Negative control: the same binary on its own target (32-bit arm, glibc 2.18) passes.
+  t.deepEqual(gnu?.packages.map((p) => [p.verdict, p.findings.filter((f) => f.severity !== 'note').map((f) => f.severity)]), [['warning', ['warning']]])
+})
+
+test('@tailwindcss/oxide@4.1.11 on arm musl: its arm package declares no libc, installs, and its binary is glibc (2.34)', async (t) => {
+  const dir = await appWith('@tailwindcss/oxide', '4.1.11')
+  const { code, doc } = scanJson(dir, ['--target', 'linux-arm-musleabihf,linux-arm-gnueabihf,linux-x64-musl', '--glibc', '2.31'])
+  t.is(code, 1)
+  t.deepEqual(verdicts(doc), [
+    ['linux-arm-musleabihf', null, ['@tailwindcss/oxide@4.1.11 platform packages error']],
+    ['linux-arm-gnueabihf', '2.31', ['@tailwindcss/oxide@4.1.11 platform packages error']],
+    ['linux-x64-musl', null, ['@tailwindcss/oxide@4.1.11 platform packages ok']],
+  ])
+  t.deepEqual(doc.targets[0]?.packages[0]?.findings.map((f) => f.cause), [
+    'no working build for linux-arm-musleabihf: @tailwindcss/oxide-linux-arm-gnueabihf@4.1.11 declares no libc, so npm installs it on musl too; its binary does not load there',
+    '@tailwindcss/oxide-linux-arm-gnueabihf@4.1.11:tailwindcss-oxide.linux-arm-gnueabihf.node: links glibc, but the package is for musl: it will not load there',
+  ])
+  const gnu = doc.targets[1]?.packages[0]?.findings[0]
+  t.regex(gnu?.cause ?? '', /^@tailwindcss\/oxide-linux-arm-gnueabihf@4\.1\.11:tailwindcss-oxide\.linux-arm-gnueabihf\.node: needs GLIBC_2\.34, above the floor 2\.31: /)
+  t.is(gnu?.fix, 'deploy on a base image with glibc ≥ 2.34, e.g. node:<v>-bookworm-slim (glibc 2.36), or use a version of @tailwindcss/oxide built for glibc 2.31')
+  t.is(scanJson(dir, ['--target', 'linux-arm-gnueabihf', '--glibc', '2.36']).code, 0)
+})
+
+test('node-pty@1.0.0 compiles at install: an error for a stock image, a warning with --toolchain', async (t) => {
+  const dir = await appWith('node-pty', '1.0.0')
+  const plain = scanJson(dir)
+  t.is(plain.code, 1)
+  t.deepEqual(plain.doc.targets[0]?.packages, [
+    {
+      name: 'node-pty',
+      version: '1.0.0',
+      kind: 'compiles at install',
+      verdict: 'error',
+      findings: [
+        {
+          severity: 'error',
+          cause: 'compiles at install (node-gyp rebuild && node scripts/post-install.js): it needs python3, make and g++, which a stock node:<v>-alpine image lacks ("gyp ERR! find Python")',
+          fix: 'apk add --no-cache python3 make g++ before npm ci (in a build stage), or pass --toolchain when the image has them',
+        },
+      ],
+    },
+  ])
+  t.is(plain.doc.targets[1]?.packages[0]?.findings[0]?.fix, 'apt-get install -y python3 make g++ before npm ci (in a build stage), or pass --toolchain when the image has them')
+  const tool = scanJson(dir, ['--toolchain'])
+  t.is(tool.code, 0)
+  t.deepEqual(tool.doc.targets.map((x) => x.packages.map((p) => p.verdict)), [['warning'], ['warning']])
+  t.is(tool.doc.targets[0]?.packages[0]?.findings[0]?.cause, "compiles at install (node-gyp rebuild && node scripts/post-install.js) with the image's toolchain: it needs python3, make and g++; the binary it builds is not checked here")
+})
+
+test('a tarball that does not match the lockfile integrity is an error, never audited', async (t) => {
+  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  // The gnu package's integrity given to the musl entry: the download is the real musl tarball.
+  editLock(dir, (lock) => {
+    const gnu = lock.packages['node_modules/@node-rs/xxhash-linux-x64-gnu']
+    const musl = lock.packages['node_modules/@node-rs/xxhash-linux-x64-musl']
+    if (gnu && musl) musl.integrity = `sha512-${createHash('sha512').update('not the tarball').digest('base64')}`
+  })
+  const { code, doc } = scanJson(dir, ['--target', 'linux-x64-musl'])
+  t.is(code, 1)
+  const finding = doc.targets[0]?.packages[0]?.findings[0]
+  t.regex(finding?.cause ?? '', /^@node-rs\/xxhash-linux-x64-musl@1\.7\.8: not checked: https:\/\/\S+\/xxhash-linux-x64-musl-1\.7\.8\.tgz does not match the lockfile's integrity \(sha512 /)
+})
+
+test('usage errors: unknown target, bad --glibc, no lockfile, broken JSON with its place, lockfileVersion 1', async (t) => {
+  const usage = 'usage: napi-kit scan [dir] [--target <t>[,<t>…]] [--glibc 2.28] [--toolchain] [--offline] [--json]\ne.g.:  napi-kit scan . --target linux-x64-musl,linux-arm64-gnu --glibc 2.31\n'
+  const target = kit(['scan', '--target', 'linux-x64-musl,linux-sparc'])
+  t.is(target.code, 2)
+  t.is(target.stderr, `✗ napi-kit scan: --target linux-sparc is not a target scan knows: pass one or more of linux-x64-gnu, linux-x64-musl, linux-arm64-gnu, linux-arm64-musl, linux-arm-gnueabihf, linux-arm-musleabihf, darwin-x64, darwin-arm64, win32-x64-msvc, win32-arm64-msvc, separated by commas\n${usage}`)
+  const glibc = kit(['scan', '--glibc', '2.x'])
+  t.is(glibc.code, 2)
+  t.is(glibc.stderr, `✗ napi-kit scan: --glibc 2.x is not a glibc version: pass it as 2.N, e.g. --glibc 2.31 (Debian 11)\n${usage}`)
+  const empty = mkdtempSync(join(WORK, 'empty-'))
+  const none = kit(['scan'], empty)
+  t.is(none.code, 2)
+  t.is(none.stderr, `✗ napi-kit scan: no package-lock.json in ${empty}: run scan in the app's folder, or write the lockfile first with npm install --package-lock-only\n${usage}`)
+  const broken = mkdtempSync(join(WORK, 'broken-'))
+  writeFileSync(join(broken, 'package-lock.json'), '{\n  "lockfileVersion": 3,\n  "packages": {\n    "": {}\n    "node_modules/x": {}\n  }\n}\n')
+  const bad = kit(['scan', broken])
+  t.is(bad.code, 2)
+  t.regex(bad.stderr, new RegExp(`^✗ napi-kit scan: ${join(broken, 'package-lock.json').replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is not valid JSON at line 5, column 5: .+\\. Repair it, or write it again with npm install --package-lock-only\\nusage: `))
+  const v1 = mkdtempSync(join(WORK, 'v1-'))
+  writeFileSync(join(v1, 'package-lock.json'), JSON.stringify({ lockfileVersion: 1, dependencies: {} }))
+  const old = kit(['scan', v1])
+  t.is(old.code, 2)
+  t.regex(old.stderr, /has lockfileVersion 1 \(npm 6\), which records no os, cpu or libc: write it again with npm ≥ 7/)
+  t.is(kit(['scan', '--frob']).stderr, `✗ napi-kit scan: unknown option --frob\n${usage}`)
+})
+
+test("node-gyp-build's choice: the most specific prebuild that fits, an untagged one for musl when there is no .musl", (t) => {
+  const [musl, gnu, armMusl] = parseTargets('linux-x64-musl,linux-x64-gnu,linux-arm-musleabihf', '2.28')
+  if (!musl || !gnu || !armMusl) return t.fail('three targets expected')
+  const tagged = ['prebuilds/linux-x64/a.glibc.node', 'prebuilds/linux-x64/a.musl.node', 'prebuilds/linux-x64/a.node', 'prebuilds/darwin-x64+arm64/a.node']
+  t.is(selectPrebuild(tagged, musl)?.file, 'prebuilds/linux-x64/a.musl.node')
+  t.is(selectPrebuild(tagged, gnu)?.file, 'prebuilds/linux-x64/a.glibc.node')
+  const untagged = ['prebuilds/linux-x64/a.napi.node', 'prebuilds/linux-x64/a.glibc.napi.node']
+  t.is(selectPrebuild(untagged, musl)?.file, 'prebuilds/linux-x64/a.napi.node')
+  t.is(selectPrebuild(untagged, gnu)?.file, 'prebuilds/linux-x64/a.glibc.napi.node')
+  t.is(selectPrebuild(['prebuilds/linux-arm/a.armv6.node', 'prebuilds/linux-arm/a.armv7.node'], armMusl)?.file, 'prebuilds/linux-arm/a.armv7.node')
+  t.is(selectPrebuild(['prebuilds/linux-arm64/a.node', 'prebuilds/linux-x64/a.abi115.node'], musl), undefined)
+  t.is(selectPrebuild(['prebuilds/linux-x64/a.electron.napi.node'], musl), undefined)
+})
+
+test("npm's platform rules: no libc installs on both Linux libcs, a libc list only on Linux, ! excludes", (t) => {
+  const [musl, gnu, mac] = parseTargets('linux-x64-musl,linux-x64-gnu,darwin-x64', '2.28')
+  if (!musl || !gnu || !mac) return t.fail('three targets expected')
+  t.deepEqual([musl, gnu, mac].map((x) => installsOn({ os: ['linux'], cpu: ['x64'] }, x)), [true, true, false])
+  t.deepEqual([musl, gnu, mac].map((x) => installsOn({ os: ['linux'], cpu: ['x64'], libc: ['musl'] }, x)), [true, false, false])
+  t.deepEqual([musl, gnu, mac].map((x) => installsOn({ libc: ['glibc'] }, x)), [false, true, false])
+  t.deepEqual([musl, gnu, mac].map((x) => installsOn({ os: ['!win32'], cpu: ['!arm64'] }, x)), [true, true, true])
+  t.deepEqual([musl, gnu, mac].map((x) => installsOn({ os: ['!linux'] }, x)), [false, false, true])
+})
+
+/** A minimal ELF header (no segments) for `machine`. */
+function elfHeader(bits: 32 | 64, le: boolean, machine: number): Uint8Array {
+  const bytes = new Uint8Array(bits === 64 ? 64 : 52)
+  bytes.set([0x7f, 0x45, 0x4c, 0x46, bits === 64 ? 2 : 1, le ? 1 : 2, 1])
+  new DataView(bytes.buffer).setUint16(16, 3, le)
+  new DataView(bytes.buffer).setUint16(18, machine, le)
+  return bytes
+}
+
+test('the ELF reader and the audit name arm, ia32, riscv64, ppc64le and s390x', (t) => {
+  const cases: Array<[32 | 64, boolean, number, string, string]> = [
+    [32, true, 40, 'arm', 'arm'],
+    [32, true, 3, 'i386', 'ia32'],
+    [64, true, 243, 'riscv64', 'riscv64'],
+    [64, true, 21, 'ppc64le', 'ppc64'],
+    [64, false, 22, 's390x', 's390x'],
+    [64, true, 62, 'x86_64', 'x64'],
+  ]
+  for (const [bits, le, machine, uname, node] of cases) {
+    t.is(parseElf(elfHeader(bits, le, machine)).machineName, uname)
+    const report = auditBinary('x.node', elfHeader(bits, le, machine), { label: 'x', os: 'linux', cpu: node, glibcFloor: '2.28' })
+    t.is(report.facts.machine, node)
+    t.false(report.findings.some((f) => f.cause.startsWith('wrong CPU') || f.cause.includes('-bit ELF')), `${node}: ${report.findings.map((f) => f.cause).join('; ')}`)
+  }
+  // A 32-bit file for a 64-bit CPU (x32), and a CPU the package is not for, are errors.
+  const x32 = auditBinary('x.node', elfHeader(32, true, 62), { label: 'x', os: 'linux', cpu: 'x64', glibcFloor: '2.28' })
+  t.true(x32.findings.some((f) => f.cause === 'a 32-bit ELF file for x64, whose Node.js is 64-bit'))
+  const wrong = auditBinary('x.node', elfHeader(64, true, 243), { label: 'x', os: 'linux', cpu: 'arm64', glibcFloor: '2.28' })
+  t.true(wrong.findings.some((f) => f.cause === 'wrong CPU: built for riscv64, the package is for arm64'))
+})
+
+test('a lockfile is read without node_modules: entries, libc, and the registry URL npm would fetch', async (t) => {
+  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  t.false(existsSync(join(dir, 'node_modules')))
+  const lock = parseLockfile(join(dir, 'package-lock.json'))
+  t.true(lock.recordsLibc)
+  const musl = lock.entries.find((e) => e.name === '@node-rs/xxhash-linux-x64-musl')
+  t.like(musl, { version: '1.7.8', os: ['linux'], cpu: ['x64'], libc: ['musl'], optional: true })
+})

@@ -2,7 +2,7 @@
 // the registry's standard URL), checked against its `integrity`, kept in the kit's cache by
 // that integrity, a few at a time, with progress on standard error.
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { cacheDir } from '../lib/cache.js'
@@ -48,7 +48,13 @@ export async function fetchTarball(entry: LockEntry, options: FetchOptions): Pro
   const hash = entry.integrity ? strongest(entry.integrity) : undefined
   if (!hash) return { ok: false, reason: `the lockfile records no integrity for ${label}, so its tarball cannot be checked`, fix: `write the lockfile again with npm install --package-lock-only` }
   const file = cacheFile(hash.algorithm, hash.digest)
-  if (existsSync(file)) return { ok: true, data: readFileSync(file), cached: true }
+  // A cached file is checked again: the cache is a folder anyone can write to.
+  const digestOf = (data: Uint8Array) => createHash(hash.algorithm).update(data).digest('base64')
+  if (existsSync(file)) {
+    const data = readFileSync(file)
+    if (digestOf(data) === hash.digest) return { ok: true, data, cached: true }
+    rmSync(file, { force: true })
+  }
   if (options.offline) return { ok: false, reason: `${label} is not in the cache (${file}) and --offline fetches nothing`, fix: 'run scan once without --offline' }
   const url = tarballUrl(entry, options.registry ?? process.env.npm_config_registry ?? DEFAULT_REGISTRY)
   const start = performance.now()
@@ -61,7 +67,7 @@ export async function fetchTarball(entry: LockEntry, options: FetchOptions): Pro
     const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message
     return { ok: false, reason: `could not download ${url}: ${cause}`, fix: 'check the network (or npm_config_registry), or scan with --offline' }
   }
-  const digest = createHash(hash.algorithm).update(data).digest('base64')
+  const digest = digestOf(data)
   if (digest !== hash.digest) {
     return { ok: false, reason: `${url} does not match the lockfile's integrity (${hash.algorithm} ${digest}, the lockfile says ${hash.digest})`, fix: 'the tarball changed since the lockfile was written: write the lockfile again (npm install) and review the change' }
   }

@@ -39,6 +39,10 @@ export interface Expectation {
   floorNote?: string
   /** The release floor, when `floorNote` says why another one applies. */
   releaseFloor?: string
+  /** Libraries shipped beside it (by the packages installed with it), which the image need not have. */
+  providedLibraries?: string[]
+  /** The functions those libraries define. */
+  providedSymbols?: Set<string>
   /** The newest libstdc++ versions the target's system has, and which system that is. */
   libstdcxx?: { glibcxx: string; cxxabi: string; system: string }
 }
@@ -211,7 +215,7 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, glibcFloor: s
   }
 
   const image = libc === 'musl' ? 'musl' : 'glibc'
-  const missing = elf.needed.filter((n) => !IMAGE_LIBRARIES[image].has(n))
+  const missing = elf.needed.filter((n) => !IMAGE_LIBRARIES[image].has(n) && !expected?.providedLibraries?.includes(n))
   if (missing.length > 0) {
     add('error', `needs ${missing.join(', ')}, which a stock node:<version>-${image === 'musl' ? 'alpine' : 'slim'} image does not have`, 'link those libraries statically into the addon')
   }
@@ -227,11 +231,11 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, glibcFloor: s
   if (libc === 'musl') {
     const others = elf.needed.filter((n) => n !== 'libc.so' && !n.startsWith('libc.musl-'))
     const unknown = elf.symbols.filter(
-      (s) => !s.defined && s.bind === 'global' && (s.type === 'func' || s.type === 'notype') && !FROM_NODE.test(s.name) && !MUSL_LIBC_SYMBOLS.has(s.name),
+      (s) => !s.defined && s.bind === 'global' && (s.type === 'func' || s.type === 'notype') && !FROM_NODE.test(s.name) && !MUSL_LIBC_SYMBOLS.has(s.name) && !expected?.providedSymbols?.has(s.name),
     )
     // A symbol whose version another library defines (GCC_3.5 from libgcc_s) comes from that library.
     const fromOthers = new Set(elf.versionsNeeded.filter((v) => others.includes(v.file)).flatMap((v) => v.versions.map((x) => x.name)))
-    const unexplained = others.length === 0 ? unknown : unknown.filter((s) => !/^(_Unwind_|__cxa_|__gxx_|_Z)/.test(s.name) && !(s.version && fromOthers.has(s.version)))
+    const unexplained = others.length === 0 ? unknown : unknown.filter((s) => !/^(_Unwind_|__cxa_|__gxx_|_Z|__once_proxy$|__dynamic_cast$)/.test(s.name) && !(s.version && fromOthers.has(s.version)))
     if (unexplained.length > 0) {
       const list = unexplained.slice(0, 6).map((s) => s.name).join(', ') + (unexplained.length > 6 ? `, and ${unexplained.length - 6} more` : '')
       add('error', `calls functions musl's libc does not have: ${list} (glibc-only: a glibc build labelled musl?)`, `build with --target ${linuxTriple(expected?.cpu ?? machine, 'musl')}, not a glibc toolchain`)

@@ -33,7 +33,7 @@ export function installStep(manifest: Contents['manifest'], hasBindingGyp: boole
   if (hasBindingGyp && manifest.gypfile !== false && !scripts.install && !scripts.preinstall) ran.unshift('node-gyp rebuild')
   const all = ran.join(' && ')
   if (!all) return undefined
-  if (/\bprebuild-install\b|\bnode-pre-gyp\b/.test(all)) {
+  if (/\bprebuild-install\b|\bnode-pre-gyp\b|\binstall-from-cache\b/.test(all)) {
     const host = manifest.binary?.host ?? (/\bprebuild-install\b/.test(all) ? 'the GitHub releases of its repository' : undefined)
     return { how: 'download', command: all, ...(host ? { host } : {}) }
   }

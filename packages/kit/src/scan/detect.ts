@@ -39,7 +39,8 @@ export function detectNative(lock: Lockfile): Candidate[] {
     if (optional.length === 0) continue
     const located = optional.map(([name, range]) => ({ name, range, entry: locate(byPath, entry.path, name) }))
     const platform = located.flatMap((l) => (l.entry && declaresPlatform(l.entry) ? [l.entry] : []))
-    if (platform.length === 0) continue
+    // One package for one system (fsevents for jest or vite) is an extra, not a family of builds.
+    if (new Set(platform.map((p) => `${p.os?.join()} ${p.cpu?.join()} ${p.libc?.join()}`)).size < 2) continue
     for (const m of platform) members.add(m.path)
     families.set(entry.path, { members: platform, missing: located.filter((l) => !l.entry).map(({ name, range }) => ({ name, range })) })
   }

@@ -53,13 +53,22 @@ export function selectPrebuild(files: string[], target: ScanTarget): Prebuild | 
     .filter(([, f]) => f.platform === target.os && f.archs.includes(target.cpu))
     .toSorted((a, b) => a[1].archs.length - b[1].archs.length)[0]?.[0]
   if (!folder) return undefined
+  return selectTagged(prebuildFiles(files).filter((f) => f.split('/')[1] === folder), target)
+}
+
+/** Whether `.node` file names carry node-gyp-build tags (`node.napi.musl.node`), as in a platform package that node-gyp-build-optional-packages loads from. */
+export function hasTags(files: string[]): boolean {
+  return files.some((f) => (parseTags(f.split('/').at(-1) ?? '')?.specificity ?? 0) > 0)
+}
+
+/** Among `.node` files of one folder, the one node-gyp-build loads on `target`. */
+export function selectTagged(files: string[], target: ScanTarget): Prebuild | undefined {
   const libc = target.libc === 'musl' ? 'musl' : 'glibc'
   const armv = armVersion(target.cpu)
-  const candidates = prebuildFiles(files)
+  const candidates = files
     .toSorted() // node-gyp-build lists a folder in name order
-    .filter((f) => f.split('/')[1] === folder)
     .flatMap((file) => {
-      const tags = parseTags(file.split('/')[2] ?? '')
+      const tags = parseTags(file.split('/').at(-1) ?? '')
       return tags ? [{ file, tags }] : []
     })
     .filter(({ tags }) => {

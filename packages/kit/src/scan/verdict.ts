@@ -3,13 +3,14 @@
 // with findings whose fixes are for the app that deploys it: the npm command that records a
 // missing variant, a version or base image that has the build, the packages a compile needs.
 import { auditBinary, type Expectation, type Finding, type Severity } from '../audit/checks.js'
+import { ElfError, parseElf } from '../audit/elf.js'
 import { targetFromName } from '../audit/files.js'
 import type { Contents } from './contents.js'
 import type { Candidate } from './detect.js'
 import { imageFor, systemAt } from './images.js'
 import { flagsFromName, installsOn, libcFit, whyNot } from './install.js'
 import type { LockEntry } from './lockfile.js'
-import { selectPrebuild } from './prebuilds.js'
+import { hasTags, selectPrebuild, selectTagged } from './prebuilds.js'
 import { DEFAULT_TARGET_GLIBC, npmFlags, type ScanTarget } from './targets.js'
 
 export type Kind = 'platform packages' | 'platform package' | 'prebuilds' | 'compiles at install' | 'downloads at install' | 'ships .node'
@@ -41,7 +42,7 @@ function verdictOf(findings: Finding[]): PackageVerdict['verdict'] {
 }
 
 /** What the audit holds a binary loaded on `target` to. */
-function expectation(target: ScanTarget, name: string): Expectation {
+function expectation(target: ScanTarget, name: string, provided?: Provided): Expectation {
   const glibc = target.glibc ?? DEFAULT_TARGET_GLIBC
   const system = target.libc === 'glibc' ? systemAt(glibc) : undefined
   return {
@@ -50,6 +51,7 @@ function expectation(target: ScanTarget, name: string): Expectation {
     cpu: target.cpu,
     ...(target.libc ? { libc: target.libc } : {}),
     glibcFloor: glibc,
+    ...(provided && provided.libraries.length > 0 ? { providedLibraries: provided.libraries, providedSymbols: provided.symbols } : {}),
     ...(system ? { libstdcxx: { glibcxx: system.glibcxx, cxxabi: system.cxxabi, system: `${system.system} (glibc ${system.glibc})` } } : {}),
   }
 }
@@ -63,10 +65,34 @@ function deployFix(f: Finding, target: ScanTarget, pkg: string): string {
   return `use a version of ${pkg} whose ${target.name} build passes, or report it to its authors (their fix: ${f.fix})`
 }
 
+/** Shared libraries that installed packages ship (sharp's libvips), and the functions they define. */
+interface Provided {
+  libraries: string[]
+  symbols: Set<string>
+}
+
+function providedBy(packages: Contents[]): Provided {
+  const libraries: string[] = []
+  const symbols = new Set<string>()
+  for (const contents of packages) {
+    for (const [file, bytes] of contents.files) {
+      if (!/\.so(\.\d+)*$/.test(file)) continue
+      libraries.push(file.split('/').at(-1) ?? file)
+      try {
+        for (const s of parseElf(bytes).symbols) if (s.defined && s.bind !== 'local') symbols.add(s.name)
+      } catch (error) {
+        if (!(error instanceof ElfError)) throw error // a damaged library provides nothing
+      }
+    }
+  }
+  return { libraries, symbols }
+}
+
 /** The audit of `files` of `entry` (from `contents`) as loaded on `target`. */
-function auditFiles(entry: LockEntry, contents: Contents, files: string[], target: ScanTarget, prefix = '', pkg = entry.name): Finding[] {
+function auditFiles(entry: LockEntry, contents: Contents, files: string[], target: ScanTarget, from: { prefix?: string; pkg?: string; provided?: Provided } = {}): Finding[] {
+  const { prefix = '', pkg = entry.name, provided } = from
   return files.flatMap((file) => {
-    const report = auditBinary(file, contents.files.get(file) ?? new Uint8Array(), expectation(target, entry.name))
+    const report = auditBinary(file, contents.files.get(file) ?? new Uint8Array(), expectation(target, entry.name, provided))
     // On musl a glibc binary does not load at all: its glibc version is beside the point there.
     const relevant = target.libc === 'musl' ? report.findings.filter((f) => !f.cause.startsWith('needs GLIBC_')) : report.findings
     return relevant.map((f) => ({ severity: f.severity, cause: `${prefix}${file}: ${f.cause}`, fix: deployFix(f, target, pkg) }))
@@ -127,6 +153,7 @@ function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }
     if (findings.length === 0) findings.push({ severity: 'note', cause: `${installed.map(label).join(', ')} ship no .node file (executables or libraries, not checked here)`, fix: 'nothing to do' })
     return { installs: installed.map(label).join(', '), findings }
   }
+  const provided = withBinary.length === 0 ? undefined : providedBy(installed.flatMap((m) => { const got = contentsOf(m).contents; return got ? [got] : [] }))
   const best = Math.max(...withBinary.map((w) => libcFit(w.member.name, target)))
   const loaded = withBinary.filter((w) => libcFit(w.member.name, target) === best)
   if (target.os === 'linux' && withBinary.length > 1) {
@@ -138,7 +165,13 @@ function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }
   }
   for (const { member, contents } of loaded) {
     const unlabelled = target.os === 'linux' && !member.libc && libcFit(member.name, target) < 0 ? `${label(member)} declares no libc, so npm installs it on ${target.libc} too; ` : ''
-    const audit = auditFiles(member, contents, contents.nodeFiles, target, `${label(member)}:`, c.entry.name)
+    // A platform package of node-gyp-build-optional-packages (lmdb, msgpackr) holds tagged files for both libcs.
+    const tagged = hasTags(contents.nodeFiles) ? selectTagged(contents.nodeFiles, target) : undefined
+    if (hasTags(contents.nodeFiles) && !tagged) {
+      findings.push({ severity: 'error', cause: `${label(member)} has no file for ${target.name} among ${contents.nodeFiles.join(', ')}`, fix: upgradeFix(c.entry.name, target, options) })
+      continue
+    }
+    const audit = auditFiles(member, contents, tagged ? [tagged.file] : contents.nodeFiles, target, { prefix: `${label(member)}:`, pkg: c.entry.name, provided })
     if (unlabelled && audit.some((f) => f.severity === 'error')) {
       findings.push({ severity: 'error', cause: `no working build for ${target.name}: ${unlabelled}its binary does not load there`, fix: upgradeFix(c.entry.name, target, options) })
     }
@@ -186,9 +219,10 @@ export function judge(c: Candidate, target: ScanTarget, contentsOf: ContentsOf, 
   if (c.family) {
     const family = c.family
     const result = judgeFamily({ ...c, family }, target, contentsOf, options)
+    // A base that always compiles; node-gyp-build(-optional-packages) compiles only when no platform package loads.
     if (c.entry.hasInstallScript) {
       const { contents } = contentsOf(c.entry)
-      if (contents?.install && contents.install.how !== 'script') result.findings.push(compileFinding(contents.install.command, target, options))
+      if (contents?.install?.how === 'compile') result.findings.push(compileFinding(contents.install.command, target, options))
     }
     return { ...base, kind: 'platform packages', ...result, verdict: verdictOf(result.findings) }
   }

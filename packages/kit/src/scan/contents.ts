@@ -2,17 +2,22 @@
 // node-pre-gyp's `binary`), a binding.gyp, prebuildify's prebuilds/ and any other .node file,
 // and what its install does: compile (node-gyp), choose a prebuild or compile (node-gyp-build),
 // download (prebuild-install, node-pre-gyp, falling back to a compile), or run some other script.
-import { readTarball, type TarEntry } from '../audit/tar.js'
-import { prebuildFiles } from './prebuilds.js'
+import type { Expectation, Finding } from '../audit/checks.js'
+import { readTarball } from '../audit/tar.js'
 
 export interface Contents {
   manifest: { name?: string; version?: string; scripts?: Record<string, string>; gypfile?: boolean; binary?: { host?: string } }
   /** Every file, relative to the package folder. */
-  files: Map<string, Uint8Array>
+  names: string[]
   /** `.node` files outside prebuilds/. */
   nodeFiles: string[]
   prebuilds: string[]
   install?: InstallStep
+  has(file: string): boolean
+  /** The audit's findings for one of its binaries held to `expected`. */
+  audit(file: string, expected: Expectation): Finding[]
+  /** The functions one of its shared libraries defines. */
+  exports(file: string): string[]
 }
 
 export interface InstallStep {
@@ -42,20 +47,9 @@ export function installStep(manifest: Contents['manifest'], hasBindingGyp: boole
   return { how: 'script', command: all }
 }
 
-/** Reads a tarball's files (under `package/`, or whatever its single top folder is). */
-export function readContents(tgz: Uint8Array): Contents {
-  const entries: TarEntry[] = readTarball(tgz)
+/** A tarball's files by their path in the package (under `package/`, or whatever its single top folder is). */
+export function readFiles(tgz: Uint8Array): Map<string, Uint8Array> {
+  const entries = readTarball(tgz)
   const top = entries[0]?.path.split('/')[0] ?? 'package'
-  const files = new Map(entries.filter((e) => e.path.startsWith(`${top}/`)).map((e) => [e.path.slice(top.length + 1), e.data]))
-  const manifestBytes = files.get('package.json')
-  let manifest: Contents['manifest'] = {}
-  try {
-    if (manifestBytes) manifest = JSON.parse(new TextDecoder().decode(manifestBytes)) as Contents['manifest']
-  } catch {
-    manifest = {}
-  }
-  const names = [...files.keys()]
-  const prebuilds = prebuildFiles(names)
-  const nodeFiles = names.filter((f) => f.endsWith('.node') && !prebuilds.includes(f)).toSorted()
-  return { manifest, files, nodeFiles, prebuilds, install: installStep(manifest, files.has('binding.gyp')) }
+  return new Map(entries.filter((e) => e.path.startsWith(`${top}/`)).map((e) => [e.path.slice(top.length + 1), e.data]))
 }

@@ -40,21 +40,36 @@ function strongest(integrity: string): { algorithm: string; digest: string } | u
   return hashes.toSorted((a, b) => order.indexOf(a.algorithm) - order.indexOf(b.algorithm))[0]
 }
 
-const cacheFile = (algorithm: string, digest: string) => join(cacheDir(), 'scan', 'tarballs', `${algorithm}-${Buffer.from(digest, 'base64').toString('hex')}.tgz`)
+/** The cache key of an entry's tarball: its integrity's algorithm and hex digest, e.g. `sha512-8046…`. */
+export function tarballKey(entry: Pick<LockEntry, 'integrity'>): string | undefined {
+  const hash = entry.integrity ? strongest(entry.integrity) : undefined
+  return hash ? `${hash.algorithm}-${Buffer.from(hash.digest, 'base64').toString('hex')}` : undefined
+}
+
+/** Where the tarball with `key` is kept. */
+export const cachedTarball = (key: string) => join(cacheDir(), 'scan', 'tarballs', `${key}.tgz`)
+
+const digestOf = (algorithm: string, data: Uint8Array) => createHash(algorithm).update(data).digest('base64')
+
+/** An entry's tarball from the cache, checked again against its integrity (a damaged file is deleted); undefined when absent. */
+export function readCached(entry: LockEntry): Uint8Array | undefined {
+  const hash = entry.integrity ? strongest(entry.integrity) : undefined
+  const key = tarballKey(entry)
+  if (!hash || !key || !existsSync(cachedTarball(key))) return undefined
+  const data = readFileSync(cachedTarball(key))
+  if (digestOf(hash.algorithm, data) === hash.digest) return data
+  rmSync(cachedTarball(key), { force: true })
+  return undefined
+}
 
 /** One entry's tarball: from the cache, else downloaded and checked against its integrity. */
 export async function fetchTarball(entry: LockEntry, options: FetchOptions): Promise<Fetched> {
   const label = `${entry.name}@${entry.version}`
   const hash = entry.integrity ? strongest(entry.integrity) : undefined
   if (!hash) return { ok: false, reason: `the lockfile records no integrity for ${label}, so its tarball cannot be checked`, fix: `write the lockfile again with npm install --package-lock-only` }
-  const file = cacheFile(hash.algorithm, hash.digest)
-  // A cached file is checked again: the cache is a folder anyone can write to.
-  const digestOf = (data: Uint8Array) => createHash(hash.algorithm).update(data).digest('base64')
-  if (existsSync(file)) {
-    const data = readFileSync(file)
-    if (digestOf(data) === hash.digest) return { ok: true, data, cached: true }
-    rmSync(file, { force: true })
-  }
+  const file = cachedTarball(tarballKey(entry) ?? '')
+  const cached = readCached(entry)
+  if (cached) return { ok: true, data: cached, cached: true }
   if (options.offline) return { ok: false, reason: `${label} is not in the cache (${file}) and --offline fetches nothing`, fix: 'run scan once without --offline' }
   const url = tarballUrl(entry, options.registry ?? process.env.npm_config_registry ?? DEFAULT_REGISTRY)
   const start = performance.now()
@@ -67,7 +82,7 @@ export async function fetchTarball(entry: LockEntry, options: FetchOptions): Pro
     const cause = (error as { cause?: Error }).cause?.message ?? (error as Error).message
     return { ok: false, reason: `could not download ${url}: ${cause}`, fix: 'check the network (or npm_config_registry), or scan with --offline' }
   }
-  const digest = digestOf(data)
+  const digest = digestOf(hash.algorithm, data)
   if (digest !== hash.digest) {
     return { ok: false, reason: `${url} does not match the lockfile's integrity (${hash.algorithm} ${digest}, the lockfile says ${hash.digest})`, fix: 'the tarball changed since the lockfile was written: write the lockfile again (npm install) and review the change' }
   }

@@ -1,10 +1,13 @@
 // `napi-kit scan`'s work: the lockfile's native packages (detect.ts), the tarballs each target
 // needs (fetch.ts, in parallel, cached), and one verdict per package and target (verdict.ts).
 import type { Finding } from '../audit/checks.js'
+import { existsSync } from 'node:fs'
+
 import { TarError } from '../audit/tar.js'
-import { type Contents, readContents } from './contents.js'
+import { readFiles } from './contents.js'
 import { type Candidate, detectNative } from './detect.js'
-import { type Fetched, fetchAll } from './fetch.js'
+import { cachedFacts, factsFrom, type TarballFacts } from './facts.js'
+import { cachedTarball, fetchAll, readCached, tarballKey } from './fetch.js'
 import { installsOn, libcFit } from './install.js'
 import { type LockEntry, type Lockfile, parseLockfile } from './lockfile.js'
 import { newestWithBuild, packument } from './registry.js'
@@ -71,28 +74,36 @@ export async function scanLockfile(file: string, options: ScanOptions): Promise<
   const lockfile = parseLockfile(file)
   const candidates = detectNative(lockfile)
   const entries = tarballsNeeded(candidates, options.targets)
-  options.progress?.(`→ ${lockfile.entries.length} packages in ${file}, ${candidates.length} may hold native code; ${entries.length} tarballs to read`)
-  const [fetched, newest] = await Promise.all([fetchAll(entries, { offline: options.offline, progress: options.progress }), newestVersions(candidates, options.targets, options.offline)])
-  const byPath = new Map<string, Fetched>(entries.map((e, i) => [e.path, fetched[i] as Fetched]))
-  const read = new Map<string, { contents?: Contents; problem?: Finding }>()
-  const contentsOf = (entry: LockEntry) => {
-    const cached = read.get(entry.path)
-    if (cached) return cached
-    const got = byPath.get(entry.path)
-    let result: { contents?: Contents; problem?: Finding }
-    if (!got) result = {}
-    else if (!got.ok) result = { problem: { severity: 'error', cause: `not checked: ${got.reason}`, fix: got.fix } }
-    else {
-      try {
-        result = { contents: readContents(got.data) }
-      } catch (error) {
-        if (!(error instanceof TarError)) throw error
-        result = { problem: { severity: 'error', cause: `its tarball is not readable: ${error.message}`, fix: 'write the lockfile again (npm install) and scan again' } }
-      }
-    }
-    read.set(entry.path, result)
-    return result
+  // What earlier scans learnt from a tarball still in the cache: no download, no unpacking.
+  const read = new Map<string, { contents?: TarballFacts; problem?: Finding }>()
+  for (const entry of entries) {
+    const key = tarballKey(entry)
+    if (!key || !existsSync(cachedTarball(key))) continue
+    const facts = cachedFacts(key, () => {
+      const data = readCached(entry)
+      if (!data) throw new Error(`${cachedTarball(key)} changed while scan read it: scan again`)
+      return readFiles(data)
+    })
+    if (facts) read.set(entry.path, { contents: facts })
   }
+  const toFetch = entries.filter((e) => !read.has(e.path))
+  options.progress?.(`→ ${lockfile.entries.length} packages in ${file}, ${candidates.length} may hold native code; ${entries.length} tarballs to read, ${toFetch.length} not read before`)
+  const [fetched, newest] = await Promise.all([fetchAll(toFetch, { offline: options.offline, progress: options.progress }), newestVersions(candidates, options.targets, options.offline)])
+  toFetch.forEach((entry, i) => {
+    const got = fetched[i]
+    if (!got) return
+    if (!got.ok) {
+      read.set(entry.path, { problem: { severity: 'error', cause: `not checked: ${got.reason}`, fix: got.fix } })
+      return
+    }
+    try {
+      read.set(entry.path, { contents: factsFrom(got.data, tarballKey(entry)) })
+    } catch (error) {
+      if (!(error instanceof TarError)) throw error
+      read.set(entry.path, { problem: { severity: 'error', cause: `its tarball is not readable: ${error.message}`, fix: 'write the lockfile again (npm install) and scan again' } })
+    }
+  })
+  const contentsOf = (entry: LockEntry) => read.get(entry.path) ?? {}
   const targets = options.targets.map((target) => ({
     target: target.name,
     glibc: target.glibc ?? null,
@@ -101,10 +112,8 @@ export async function scanLockfile(file: string, options: ScanOptions): Promise<
       return verdict ? [verdict] : []
     }),
   }))
+  for (const { contents } of read.values()) contents?.save()
   const ok = fetched.filter((f) => f.ok)
-  return {
-    lockfile,
-    targets,
-    tarballs: { downloaded: ok.filter((f) => f.ok && !f.cached).length, cached: ok.filter((f) => f.ok && f.cached).length, failed: fetched.length - ok.length },
-  }
+  const downloaded = ok.filter((f) => f.ok && !f.cached).length
+  return { lockfile, targets, tarballs: { downloaded, cached: entries.length - downloaded - (fetched.length - ok.length), failed: fetched.length - ok.length } }
 }

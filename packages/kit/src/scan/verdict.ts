@@ -2,8 +2,7 @@
 // that target loads (audit/checks.ts, held to the target's glibc and libstdc++), as a verdict
 // with findings whose fixes are for the app that deploys it: the npm command that records a
 // missing variant, a version or base image that has the build, the packages a compile needs.
-import { auditBinary, type Expectation, type Finding, type Severity } from '../audit/checks.js'
-import { ElfError, parseElf } from '../audit/elf.js'
+import type { Expectation, Finding, Severity } from '../audit/checks.js'
 import { targetFromName } from '../audit/files.js'
 import type { Contents } from './contents.js'
 import type { Candidate } from './detect.js'
@@ -75,14 +74,9 @@ function providedBy(packages: Contents[]): Provided {
   const libraries: string[] = []
   const symbols = new Set<string>()
   for (const contents of packages) {
-    for (const [file, bytes] of contents.files) {
-      if (!/\.so(\.\d+)*$/.test(file)) continue
+    for (const file of contents.names.filter((f) => /\.so(\.\d+)*$/.test(f))) {
       libraries.push(file.split('/').at(-1) ?? file)
-      try {
-        for (const s of parseElf(bytes).symbols) if (s.defined && s.bind !== 'local') symbols.add(s.name)
-      } catch (error) {
-        if (!(error instanceof ElfError)) throw error // a damaged library provides nothing
-      }
+      for (const name of contents.exports(file)) symbols.add(name)
     }
   }
   return { libraries, symbols }
@@ -92,9 +86,9 @@ function providedBy(packages: Contents[]): Provided {
 function auditFiles(entry: LockEntry, contents: Contents, files: string[], target: ScanTarget, from: { prefix?: string; pkg?: string; provided?: Provided } = {}): Finding[] {
   const { prefix = '', pkg = entry.name, provided } = from
   return files.flatMap((file) => {
-    const report = auditBinary(file, contents.files.get(file) ?? new Uint8Array(), expectation(target, entry.name, provided))
+    const findings = contents.audit(file, expectation(target, entry.name, provided))
     // On musl a glibc binary does not load at all: its glibc version is beside the point there.
-    const relevant = target.libc === 'musl' ? report.findings.filter((f) => !f.cause.startsWith('needs GLIBC_')) : report.findings
+    const relevant = target.libc === 'musl' ? findings.filter((f) => !f.cause.startsWith('needs GLIBC_')) : findings
     return relevant.map((f) => ({ severity: f.severity, cause: `${prefix}${file}: ${f.cause}`, fix: deployFix(f, target, pkg) }))
   })
 }
@@ -182,7 +176,7 @@ function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }
 
 function judgeTarball(c: Candidate, contents: Contents, target: ScanTarget, options: JudgeOptions): Omit<PackageVerdict, 'name' | 'version' | 'verdict'> | undefined {
   const install = contents.install
-  const canCompile = install !== undefined && (install.how === 'compile' || install.how === 'node-gyp-build') && contents.files.has('binding.gyp')
+  const canCompile = install !== undefined && (install.how === 'compile' || install.how === 'node-gyp-build') && contents.has('binding.gyp')
   if (contents.prebuilds.length > 0) {
     const chosen = selectPrebuild(contents.prebuilds, target)
     if (!chosen) {
@@ -201,7 +195,7 @@ function judgeTarball(c: Candidate, contents: Contents, target: ScanTarget, opti
     const findings: Finding[] = [{ severity: 'warning', cause: `downloads its binary at install (${install.command}) from ${install.host ?? 'a server its package.json names'}: the lockfile does not pin it, and scan cannot check it`, fix: `make sure the build can reach it; when the download fails it compiles instead (${target.libc === 'musl' ? 'apk add python3 make g++' : 'python3, make and g++'})` }]
     return { kind: 'downloads at install', installs: install.command, findings }
   }
-  if (install && (install.how === 'compile' || install.how === 'node-gyp-build') && (contents.files.has('binding.gyp') || install.how === 'compile')) {
+  if (install && (install.how === 'compile' || install.how === 'node-gyp-build') && (contents.has('binding.gyp') || install.how === 'compile')) {
     return { kind: 'compiles at install', installs: install.command, findings: [compileFinding(install.command, target, options)] }
   }
   if (contents.nodeFiles.length > 0) {

@@ -5,7 +5,7 @@
 // never skip.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,16 +14,14 @@ import test from 'ava'
 
 import { auditBinary } from '../src/audit/checks.js'
 import { parseElf } from '../src/audit/elf.js'
-import { cacheDir } from '../src/lib/cache.js'
-import { ensureOnce } from '../src/lib/lock.js'
 import { installsOn } from '../src/scan/install.js'
 import { parseLockfile } from '../src/scan/lockfile.js'
 import { selectPrebuild } from '../src/scan/prebuilds.js'
 import { parseTargets } from '../src/scan/targets.js'
+import { appWith } from './helpers/lockfiles.js'
 
 const BIN = fileURLToPath(new URL('../bin/napi-kit.js', import.meta.url))
 const WORK = mkdtempSync(join(tmpdir(), 'napi-kit-scan-'))
-const NPM_VERSION = execFileSync('npm', ['--version'], { encoding: 'utf8' }).trim()
 
 interface Result { code: number | null; stdout: string; stderr: string }
 function kit(args: string[], cwd = WORK): Result {
@@ -45,29 +43,8 @@ function scanJson(dir: string, args: string[] = []): { code: number | null; doc:
   return { code: r.code, doc, stderr: r.stderr }
 }
 
-/**
- * A fresh folder with the package.json and package-lock.json npm writes for `name@version`:
- * written once per npm version into the kit's cache, copied for each test to change freely.
- */
-async function appWith(name: string, version: string, extraFlags: string[] = []): Promise<string> {
-  const pkg = `${JSON.stringify({ name: 'scan-fixture', version: '1.0.0', private: true, dependencies: { [name]: version } }, null, 2)}\n`
-  const key = createHash('sha256').update(JSON.stringify([NPM_VERSION, pkg, extraFlags])).digest('hex').slice(0, 16)
-  const cached = join(cacheDir(), 'scan', 'test-lockfiles', key)
-  await ensureOnce(
-    `scan-lockfile-${key}`,
-    () => existsSync(join(cached, 'package-lock.json')),
-    async () => {
-      const staging = mkdtempSync(join(tmpdir(), 'napi-kit-lock-'))
-      writeFileSync(join(staging, 'package.json'), pkg)
-      execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', ...extraFlags], { cwd: staging, stdio: 'pipe' })
-      mkdirSync(join(cacheDir(), 'scan', 'test-lockfiles'), { recursive: true })
-      cpSync(staging, cached, { recursive: true })
-    },
-  )
-  const dir = mkdtempSync(join(WORK, 'app-'))
-  cpSync(cached, dir, { recursive: true })
-  return dir
-}
+/** A fresh folder under WORK with the lockfile npm writes for `name@version`. */
+const appWithOne = (name: string, version: string) => appWith({ [name]: version }, WORK)
 
 const editLock = (dir: string, edit: (lock: { packages: Record<string, Record<string, unknown>> }) => void) => {
   const file = join(dir, 'package-lock.json')
@@ -79,7 +56,7 @@ const editLock = (dir: string, edit: (lock: { packages: Record<string, Record<st
 const verdicts = (doc: Doc) => doc.targets.map((t) => [t.target, t.glibc, t.packages.map((p) => `${p.name}@${p.version} ${p.kind} ${p.verdict}`)])
 
 test('@node-rs/xxhash@1.7.8: ok on linux-x64-musl and on linux-x64-gnu at glibc 2.28', async (t) => {
-  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
   const { code, doc } = scanJson(dir)
   t.is(code, 0)
   t.deepEqual(doc, {
@@ -97,7 +74,7 @@ test('@node-rs/xxhash@1.7.8: ok on linux-x64-musl and on linux-x64-gnu at glibc 
 })
 
 test('@node-rs/xxhash with its musl entry deleted: npm ci stops on every target, and the fix records it again', async (t) => {
-  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
   editLock(dir, (lock) => {
     delete lock.packages['node_modules/@node-rs/xxhash-linux-x64-musl']
   })
@@ -119,7 +96,7 @@ test('@node-rs/xxhash with its musl entry deleted: npm ci stops on every target,
 })
 
 test('a lockfile without libc fields (as npm < 11.11 writes it): both Linux packages install, a warning on each Linux target', async (t) => {
-  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
   editLock(dir, (lock) => {
     for (const entry of Object.values(lock.packages)) delete entry.libc
   })
@@ -136,7 +113,7 @@ test('a lockfile without libc fields (as npm < 11.11 writes it): both Linux pack
 })
 
 test('bcrypt@6.0.0: prebuildify with .glibc/.musl tags; ok on musl and at glibc 2.28 with libstdc++ noted; at 2.17 libstdc++ is too old', async (t) => {
-  const dir = await appWith('bcrypt', '6.0.0')
+  const dir = await appWithOne('bcrypt', '6.0.0')
   const { code, doc } = scanJson(dir, ['--target', 'linux-x64-musl,linux-x64-gnu,linux-arm64-musl'])
   t.is(code, 0)
   t.deepEqual(doc.targets.map((target) => target.packages.map((p) => [p.kind, p.verdict, p.findings.map((f) => `${f.severity}: ${f.cause}`)])), [
@@ -154,7 +131,7 @@ test('bcrypt@6.0.0: prebuildify with .glibc/.musl tags; ok on musl and at glibc 
 })
 
 test('lightningcss@1.30.1 on linux-arm-musleabihf: no build for it; the glibc arm package installs and cannot load', async (t) => {
-  const dir = await appWith('lightningcss', '1.30.1')
+  const dir = await appWithOne('lightningcss', '1.30.1')
   const { code, doc } = scanJson(dir, ['--target', 'linux-arm-musleabihf,linux-arm-gnueabihf'])
   t.is(code, 1)
   const [musl, gnu] = doc.targets
@@ -169,7 +146,7 @@ test('lightningcss@1.30.1 on linux-arm-musleabihf: no build for it; the glibc ar
 })
 
 test('@tailwindcss/oxide@4.1.11 on arm musl: its arm package declares no libc, installs, and its binary is glibc (2.34)', async (t) => {
-  const dir = await appWith('@tailwindcss/oxide', '4.1.11')
+  const dir = await appWithOne('@tailwindcss/oxide', '4.1.11')
   const { code, doc } = scanJson(dir, ['--target', 'linux-arm-musleabihf,linux-arm-gnueabihf,linux-x64-musl', '--glibc', '2.31'])
   t.is(code, 1)
   t.deepEqual(verdicts(doc), [
@@ -188,7 +165,7 @@ test('@tailwindcss/oxide@4.1.11 on arm musl: its arm package declares no libc, i
 })
 
 test('node-pty@1.0.0 compiles at install: an error for a stock image, a warning with --toolchain', async (t) => {
-  const dir = await appWith('node-pty', '1.0.0')
+  const dir = await appWithOne('node-pty', '1.0.0')
   const plain = scanJson(dir)
   t.is(plain.code, 1)
   t.deepEqual(plain.doc.targets[0]?.packages, [
@@ -214,7 +191,7 @@ test('node-pty@1.0.0 compiles at install: an error for a stock image, a warning 
 })
 
 test('a tarball that does not match the lockfile integrity is an error, never audited', async (t) => {
-  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
   // The gnu package's integrity given to the musl entry: the download is the real musl tarball.
   editLock(dir, (lock) => {
     const gnu = lock.packages['node_modules/@node-rs/xxhash-linux-x64-gnu']
@@ -308,7 +285,7 @@ test('the ELF reader and the audit name arm, ia32, riscv64, ppc64le and s390x', 
 })
 
 test('a lockfile is read without node_modules: entries, libc, and the registry URL npm would fetch', async (t) => {
-  const dir = await appWith('@node-rs/xxhash', '1.7.8')
+  const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
   t.false(existsSync(join(dir, 'node_modules')))
   const lock = parseLockfile(join(dir, 'package-lock.json'))
   t.true(lock.recordsLibc)

@@ -14,6 +14,8 @@ import test from 'ava'
 
 import { auditBinary } from '../src/audit/checks.js'
 import { parseElf } from '../src/audit/elf.js'
+import { runtimeGlibc } from '../src/lib/runtime.js'
+import { tarballKey } from '../src/scan/fetch.js'
 import { installsOn } from '../src/scan/install.js'
 import { parseLockfile } from '../src/scan/lockfile.js'
 import { selectPrebuild } from '../src/scan/prebuilds.js'
@@ -24,16 +26,16 @@ const BIN = fileURLToPath(new URL('../bin/napi-kit.js', import.meta.url))
 const WORK = mkdtempSync(join(tmpdir(), 'napi-kit-scan-'))
 
 interface Result { code: number | null; stdout: string; stderr: string }
-function kit(args: string[], cwd = WORK): Result {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8' })
+function kit(args: string[], cwd = WORK, env: NodeJS.ProcessEnv = process.env): Result {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env })
   return { code: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 
 interface Doc {
   targets: Array<{ target: string; glibc: string | null; packages: Array<{ name: string; version: string; kind: string; verdict: string; findings: Array<{ severity: string; cause: string; fix: string }> }> }>
 }
-function scanJson(dir: string, args: string[] = []): { code: number | null; doc: Doc; stderr: string } {
-  const r = kit(['scan', dir, '--json', ...args])
+function scanJson(dir: string, args: string[] = [], env?: NodeJS.ProcessEnv): { code: number | null; doc: Doc; stderr: string } {
+  const r = kit(['scan', dir, '--json', ...args], WORK, env)
   let doc: Doc = { targets: [] }
   try {
     doc = JSON.parse(r.stdout) as Doc
@@ -52,6 +54,8 @@ const editLock = (dir: string, edit: (lock: { packages: Record<string, Record<st
   edit(lock)
   writeFileSync(file, JSON.stringify(lock, null, 2))
 }
+
+const readLock = (dir: string, name: string) => (JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages: Record<string, { integrity?: string }> }).packages[`node_modules/${name}`]?.integrity
 
 const verdicts = (doc: Doc) => doc.targets.map((t) => [t.target, t.glibc, t.packages.map((p) => `${p.name}@${p.version} ${p.kind} ${p.verdict}`)])
 
@@ -291,4 +295,23 @@ test('a lockfile is read without node_modules: entries, libc, and the registry U
   t.true(lock.recordsLibc)
   const musl = lock.entries.find((e) => e.name === '@node-rs/xxhash-linux-x64-musl')
   t.like(musl, { version: '1.7.8', os: ['linux'], cpu: ['x64'], libc: ['musl'], optional: true })
+})
+
+test('--offline reads the cache, else node_modules, and names what it could not check', async (t) => {
+  const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
+  const env = { ...process.env, NAPI_KIT_CACHE_DIR: mkdtempSync(join(WORK, 'empty-cache-')) }
+  const empty = scanJson(dir, ['--offline'], env)
+  t.is(empty.code, 1)
+  t.deepEqual(empty.doc.targets.map((x) => x.packages[0]?.findings.map((f) => f.cause.replace(env.NAPI_KIT_CACHE_DIR, '$CACHE'))), [
+    ['@node-rs/xxhash-linux-x64-musl@1.7.8: not checked: @node-rs/xxhash-linux-x64-musl@1.7.8 is not in the cache ($CACHE/scan/tarballs/' + tarballKey({ integrity: readLock(dir, '@node-rs/xxhash-linux-x64-musl') }) + '.tgz) and --offline fetches nothing, nor installed in node_modules'],
+    ['@node-rs/xxhash-linux-x64-gnu@1.7.8: not checked: @node-rs/xxhash-linux-x64-gnu@1.7.8 is not in the cache ($CACHE/scan/tarballs/' + tarballKey({ integrity: readLock(dir, '@node-rs/xxhash-linux-x64-gnu') }) + '.tgz) and --offline fetches nothing, nor installed in node_modules'],
+  ])
+  // npm ci installs this machine's package only: offline, that one is checked from node_modules.
+  execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe' })
+  const installed = scanJson(dir, ['--offline'], env)
+  const here = process.platform === 'linux' && process.arch === 'x64' ? (runtimeGlibc() ? 'linux-x64-gnu' : 'linux-x64-musl') : ''
+  t.deepEqual(installed.doc.targets.map((x) => [x.target, x.packages[0]?.verdict]), [['linux-x64-musl', here === 'linux-x64-musl' ? 'ok' : 'error'], ['linux-x64-gnu', here === 'linux-x64-gnu' ? 'ok' : 'error']])
+  // Online once, then offline from the cache.
+  t.is(scanJson(dir, [], env).code, 0)
+  t.is(scanJson(dir, ['--offline'], env).code, 0)
 })

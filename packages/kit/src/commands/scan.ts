@@ -1,6 +1,8 @@
 // `napi-kit scan [dir] [--target <t>[,<t>…]] [--glibc 2.28] [--toolchain] [--offline] [--json]`:
 // will an app's native dependencies load where it is deployed? Reads the app's lockfile (no
 // node_modules needed), works out what each target's install gets, and audits those binaries.
+import { dirname } from 'node:path'
+
 import { parseCommandLine } from '../lib/args.js'
 import { cacheDir } from '../lib/cache.js'
 import { UsageError } from '../lib/errors.js'
@@ -31,7 +33,8 @@ Options:
   --glibc <2.N>        the glibc of the gnu targets (default ${DEFAULT_TARGET_GLIBC}: Debian 10, RHEL 8)
   --toolchain          the images have python3, make and g++: a compile at install is a
                        warning, not an error
-  --offline            download nothing: use the kit's cache; what it lacks is an error
+  --offline            download nothing: use the kit's cache and the app's node_modules;
+                       what neither has is an error that says it was not checked
   --json               print { "targets": [ { "target", "glibc", "packages": [ { "name",
                        "version", "kind", "verdict", "findings": [ { "severity", "cause",
                        "fix" } ] } ] } ] } on standard output
@@ -58,7 +61,7 @@ async function run(args: string[]): Promise<number> {
   const targets = parseTargets((values.target as string | undefined) ?? DEFAULT_SCAN_TARGETS, (values.glibc as string | undefined) ?? DEFAULT_TARGET_GLIBC)
   const file = findLockfile(positionals[0] ?? '.')
   const start = performance.now()
-  const result = await scanLockfile(file, { targets, toolchain: values.toolchain === true, offline: values.offline === true, progress: (line) => console.error(line) })
+  const result = await scanLockfile(file, { targets, toolchain: values.toolchain === true, offline: values.offline === true, appDir: dirname(file), progress: (line) => console.error(line) })
   const packages = result.targets.flatMap((t) => t.packages)
   const failed = packages.filter((p) => p.verdict === 'error').length
   const { downloaded, cached } = result.tarballs

@@ -2,6 +2,9 @@
 // node-pre-gyp's `binary`), a binding.gyp, prebuildify's prebuilds/ and any other .node file,
 // and what its install does: compile (node-gyp), choose a prebuild or compile (node-gyp-build),
 // download (prebuild-install, node-pre-gyp, falling back to a compile), or run some other script.
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
 import type { Expectation, Finding } from '../audit/checks.js'
 import { readTarball } from '../audit/tar.js'
 
@@ -45,6 +48,20 @@ export function installStep(manifest: Contents['manifest'], hasBindingGyp: boole
   if (/\bnode-gyp-build\b/.test(all)) return { how: 'node-gyp-build', command: all }
   if (/\bnode-gyp\b|\bcmake-js\b/.test(all)) return { how: 'compile', command: all }
   return { how: 'script', command: all }
+}
+
+/** An installed package's files (its node_modules folder, without the packages nested in it). */
+export function readInstalled(dir: string): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>()
+  const walk = (sub: string) => {
+    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const path = sub ? `${sub}/${e.name}` : e.name
+      if (e.isDirectory() && !(sub === '' && e.name === 'node_modules')) walk(path)
+      else if (e.isFile()) files.set(path, readFileSync(join(dir, path)))
+    }
+  }
+  walk('')
+  return files
 }
 
 /** A tarball's files by their path in the package (under `package/`, or whatever its single top folder is). */

@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { auditBinary, type Expectation, type Finding } from '../audit/checks.js'
 import { ElfError, parseElf } from '../audit/elf.js'
 import { cacheDir } from '../lib/cache.js'
-import { type Contents, type InstallStep, installStep, readFiles } from './contents.js'
+import { type Contents, type InstallStep, installStep } from './contents.js'
 import { prebuildFiles } from './prebuilds.js'
 
 /** The audit's own code: cached findings from other code are not reused. */
@@ -115,9 +115,8 @@ export function cachedFacts(key: string, load: () => Map<string, Uint8Array>): T
   }
 }
 
-/** Facts from a tarball's bytes (kept under `key` when given). */
-export function factsFrom(tgz: Uint8Array, key?: string): TarballFacts {
-  const files = readFiles(tgz)
+/** Facts from a package's files (kept under `key` when given). */
+export function factsFrom(files: Map<string, Uint8Array>, key?: string): TarballFacts {
   let manifest: Contents['manifest'] = {}
   const manifestBytes = files.get('package.json')
   try {

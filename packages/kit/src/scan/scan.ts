@@ -1,10 +1,11 @@
 // `napi-kit scan`'s work: the lockfile's native packages (detect.ts), the tarballs each target
 // needs (fetch.ts, in parallel, cached), and one verdict per package and target (verdict.ts).
 import type { Finding } from '../audit/checks.js'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 
 import { TarError } from '../audit/tar.js'
-import { readFiles } from './contents.js'
+import { readFiles, readInstalled } from './contents.js'
 import { type Candidate, detectNative } from './detect.js'
 import { cachedFacts, factsFrom, type TarballFacts } from './facts.js'
 import { cachedTarball, fetchAll, readCached, tarballKey } from './fetch.js'
@@ -20,6 +21,8 @@ export interface ScanOptions {
   toolchain: boolean
   /** Use only the kit's cache: download nothing. */
   offline: boolean
+  /** The app's folder: with --offline, packages installed in its node_modules are read from there. */
+  appDir?: string
   /** Progress lines (standard error). */
   progress?: (line: string) => void
 }
@@ -70,6 +73,17 @@ async function newestVersions(candidates: Candidate[], targets: ScanTarget[], of
   return found
 }
 
+/** The folder where `entry` is installed under `appDir`, when that holds the same version. */
+function installedPackage(appDir: string, entry: LockEntry): string | undefined {
+  const dir = join(appDir, entry.path)
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }
+    return manifest.version === entry.version ? dir : undefined
+  } catch {
+    return undefined
+  }
+}
+
 export async function scanLockfile(file: string, options: ScanOptions): Promise<ScanResult> {
   const lockfile = parseLockfile(file)
   const candidates = detectNative(lockfile)
@@ -93,11 +107,13 @@ export async function scanLockfile(file: string, options: ScanOptions): Promise<
     const got = fetched[i]
     if (!got) return
     if (!got.ok) {
-      read.set(entry.path, { problem: { severity: 'error', cause: `not checked: ${got.reason}`, fix: got.fix } })
+      const installed = options.offline && options.appDir ? installedPackage(options.appDir, entry) : undefined
+      if (installed) read.set(entry.path, { contents: factsFrom(readInstalled(installed)) })
+      else read.set(entry.path, { problem: { severity: 'error', cause: `not checked: ${got.reason}${options.offline ? ', nor installed in node_modules' : ''}`, fix: got.fix } })
       return
     }
     try {
-      read.set(entry.path, { contents: factsFrom(got.data, tarballKey(entry)) })
+      read.set(entry.path, { contents: factsFrom(readFiles(got.data), tarballKey(entry)) })
     } catch (error) {
       if (!(error instanceof TarError)) throw error
       read.set(entry.path, { problem: { severity: 'error', cause: `its tarball is not readable: ${error.message}`, fix: 'write the lockfile again (npm install) and scan again' } })

@@ -209,7 +209,7 @@ test('a tarball that does not match the lockfile integrity is an error, never au
 })
 
 test('usage errors: unknown target, bad --glibc, no lockfile, broken JSON with its place, lockfileVersion 1', async (t) => {
-  const usage = 'usage: napi-kit scan [dir] [--target <t>[,<t>…]] [--glibc 2.28] [--toolchain] [--offline] [--json]\ne.g.:  napi-kit scan . --target linux-x64-musl,linux-arm64-gnu --glibc 2.31\n'
+  const usage = 'usage: napi-kit scan [dir] [--target <t>[,<t>…]] [--glibc 2.28] [--toolchain] [--offline] [--verify] [--json]\ne.g.:  napi-kit scan . --target linux-x64-musl,linux-arm64-gnu --glibc 2.31\n'
   const target = kit(['scan', '--target', 'linux-x64-musl,linux-sparc'])
   t.is(target.code, 2)
   t.is(target.stderr, `✗ napi-kit scan: --target linux-sparc is not a target scan knows: pass one or more of linux-x64-gnu, linux-x64-musl, linux-arm64-gnu, linux-arm64-musl, linux-arm-gnueabihf, linux-arm-musleabihf, darwin-x64, darwin-arm64, win32-x64-msvc, win32-arm64-msvc, separated by commas\n${usage}`)

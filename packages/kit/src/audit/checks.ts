@@ -43,6 +43,12 @@ export interface Expectation {
   providedLibraries?: string[]
   /** The functions those libraries define. */
   providedSymbols?: Set<string>
+  /**
+   * Hold a glibc binary on a musl target to what musl's loader accepts rather than to the
+   * label (scan asks what loads): musl serves libc.so.6 and its siblings itself and ignores
+   * symbol versions, so a glibc build that calls only functions musl has loads there.
+   */
+  muslLoadsGlibc?: boolean
   /** The newest libstdc++ versions the target's system has, and which system that is. */
   libstdcxx?: { glibcxx: string; cxxabi: string; system: string }
 }
@@ -100,6 +106,24 @@ const IMAGE_LIBRARIES: Record<'glibc' | 'musl', Set<string>> = {
     'libc.musl-riscv64.so.1', 'libc.musl-ppc64le.so.1', 'libc.musl-s390x.so.1', 'libc.so', 'libgcc_s.so.1', 'libstdc++.so.6',
   ]),
 }
+/** Libraries musl's loader serves itself (its reserved names: libc, libpthread, librt, libm, libdl, libutil, libxnet). */
+const MUSL_SERVES = /^lib(c|pthread|rt|m|dl|util|xnet)\.so(\.|$)/
+/** The C++ runtime's symbols, from libstdc++ and libgcc_s. */
+const CXX_RUNTIME = /^(_Unwind_|__cxa_|__gxx_|_Z|__once_proxy$|__dynamic_cast$)/
+
+/** Whether musl's loader would load this glibc binary: it needs only what musl serves and Alpine has, calls only musl's functions, and uses no initial-exec TLS. */
+function muslAccepts(elf: ElfInfo, expected: Expectation): boolean {
+  const runtime = ['libgcc_s.so.1', 'libstdc++.so.6']
+  if (!elf.needed.every((n) => MUSL_SERVES.test(n) || runtime.includes(n) || expected.providedLibraries?.includes(n))) return false
+  if (elf.staticTls || elf.relocations.some((r) => TP_RELATIVE[elf.machine]?.has(r.type))) return false
+  const cxx = elf.needed.some((n) => runtime.includes(n))
+  return elf.symbols.every(
+    (s) =>
+      s.defined || s.bind !== 'global' || (s.type !== 'func' && s.type !== 'notype') || FROM_NODE.test(s.name) || MUSL_LIBC_SYMBOLS.has(s.name) ||
+      expected.providedSymbols?.has(s.name) === true || (cxx && CXX_RUNTIME.test(s.name)),
+  )
+}
+
 /** Functions the Node.js executable itself provides to addons. */
 const FROM_NODE = /^(napi_|node_api_|uv_|node_module_register$)/
 
@@ -157,7 +181,14 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, glibcFloor: s
   // Node.js runs 32-bit on arm and ia32 only: a 32-bit file for a 64-bit CPU (x32) loads nowhere.
   const bits = ELF_MACHINE[machine]?.bits
   if (bits !== undefined && elf.class !== bits) add('error', `a ${elf.class}-bit ELF file for ${machine}, whose Node.js is ${bits}-bit`, `build for ${triple}`)
-  if (expected?.libc && libc !== expected.libc) {
+  const compatible = expected?.muslLoadsGlibc && expected.libc === 'musl' && libc === 'glibc' ? muslAccepts(elf, expected) : undefined
+  if (compatible) {
+    add(
+      'warning',
+      `links glibc, but the package is for musl: musl's loader still loads it (it serves ${elf.needed.filter((n) => MUSL_SERVES.test(n)).join(', ')} itself, ignores symbol versions, and has every function it calls); behaviour that differs between the two libcs may still break it`,
+      `for a real musl build: build with --target ${triple} (musl targets need -C target-feature=-crt-static)`,
+    )
+  } else if (expected?.libc && libc !== expected.libc) {
     add(
       'error',
       libc === 'static'
@@ -235,7 +266,7 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, glibcFloor: s
     )
     // A symbol whose version another library defines (GCC_3.5 from libgcc_s) comes from that library.
     const fromOthers = new Set(elf.versionsNeeded.filter((v) => others.includes(v.file)).flatMap((v) => v.versions.map((x) => x.name)))
-    const unexplained = others.length === 0 ? unknown : unknown.filter((s) => !/^(_Unwind_|__cxa_|__gxx_|_Z|__once_proxy$|__dynamic_cast$)/.test(s.name) && !(s.version && fromOthers.has(s.version)))
+    const unexplained = others.length === 0 ? unknown : unknown.filter((s) => !CXX_RUNTIME.test(s.name) && !(s.version && fromOthers.has(s.version)))
     if (unexplained.length > 0) {
       const list = unexplained.slice(0, 6).map((s) => s.name).join(', ') + (unexplained.length > 6 ? `, and ${unexplained.length - 6} more` : '')
       add('error', `calls functions musl's libc does not have: ${list} (glibc-only: a glibc build labelled musl?)`, `build with --target ${linuxTriple(expected?.cpu ?? machine, 'musl')}, not a glibc toolchain`)

@@ -6,14 +6,15 @@ import { dirname } from 'node:path'
 import { parseCommandLine } from '../lib/args.js'
 import { cacheDir } from '../lib/cache.js'
 import { UsageError } from '../lib/errors.js'
-import { seconds } from '../lib/log.js'
+import { progressTo, seconds } from '../lib/log.js'
 import { findLockfile } from '../scan/lockfile.js'
 import { scanJson, scanTables } from '../scan/output.js'
 import { scanLockfile } from '../scan/scan.js'
+import { VERIFY_NODE } from '../scan/verify.js'
 import { DEFAULT_SCAN_TARGETS, DEFAULT_TARGET_GLIBC, parseTargets, SCAN_TARGET_NAMES } from '../scan/targets.js'
 import type { Command } from './command.js'
 
-const usage = 'napi-kit scan [dir] [--target <t>[,<t>…]] [--glibc 2.28] [--toolchain] [--offline] [--json]'
+const usage = 'napi-kit scan [dir] [--target <t>[,<t>…]] [--glibc 2.28] [--toolchain] [--offline] [--verify] [--json]'
 const example = 'napi-kit scan . --target linux-x64-musl,linux-arm64-gnu --glibc 2.31'
 
 const help = `${usage}
@@ -35,6 +36,9 @@ Options:
                        warning, not an error
   --offline            download nothing: use the kit's cache and the app's node_modules;
                        what neither has is an error that says it was not checked
+  --verify             also load each binary a target picks with that target's real Node.js
+                       ${VERIFY_NODE} (RTLD_NOW) in napi-kit run's root for it (linux-x64 and
+                       linux-arm64, musl and gnu); a disagreement with the audit is an error
   --json               print { "targets": [ { "target", "glibc", "packages": [ { "name",
                        "version", "kind", "verdict", "findings": [ { "severity", "cause",
                        "fix" } ] } ] } ] } on standard output
@@ -55,13 +59,15 @@ async function run(args: string[]): Promise<number> {
     glibc: { type: 'string' },
     toolchain: { type: 'boolean' },
     offline: { type: 'boolean' },
+    verify: { type: 'boolean' },
     json: { type: 'boolean' },
   })
   if (positionals.length > 1) throw new UsageError(`scan reads one app at a time, not ${positionals.length} (${positionals.join(', ')})`)
   const targets = parseTargets((values.target as string | undefined) ?? DEFAULT_SCAN_TARGETS, (values.glibc as string | undefined) ?? DEFAULT_TARGET_GLIBC)
   const file = findLockfile(positionals[0] ?? '.')
+  progressTo('stderr') // standard output holds the tables or the JSON only
   const start = performance.now()
-  const result = await scanLockfile(file, { targets, toolchain: values.toolchain === true, offline: values.offline === true, appDir: dirname(file), progress: (line) => console.error(line) })
+  const result = await scanLockfile(file, { targets, toolchain: values.toolchain === true, offline: values.offline === true, verify: values.verify === true, appDir: dirname(file), progress: (line) => console.error(line) })
   const packages = result.targets.flatMap((t) => t.packages)
   const failed = packages.filter((p) => p.verdict === 'error').length
   const { downloaded, cached } = result.tarballs

@@ -21,6 +21,8 @@ export interface Contents {
   audit(file: string, expected: Expectation): Finding[]
   /** The functions one of its shared libraries defines. */
   exports(file: string): string[]
+  /** Every file with its bytes (unpacks the tarball). */
+  files(): Map<string, Uint8Array>
 }
 
 export interface InstallStep {

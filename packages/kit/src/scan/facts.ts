@@ -34,7 +34,7 @@ class TarballFacts implements Contents {
   readonly nodeFiles: string[]
   readonly prebuilds: string[]
   readonly install?: InstallStep
-  private files?: Map<string, Uint8Array>
+  private unpacked?: Map<string, Uint8Array>
   private changed = false
 
   constructor(
@@ -55,9 +55,13 @@ class TarballFacts implements Contents {
     return this.names.includes(file)
   }
 
+  files(): Map<string, Uint8Array> {
+    this.unpacked ??= this.load()
+    return this.unpacked
+  }
+
   private bytes(file: string): Uint8Array {
-    this.files ??= this.load()
-    return this.files.get(file) ?? new Uint8Array()
+    return this.files().get(file) ?? new Uint8Array()
   }
 
   audit(file: string, expected: Expectation): Finding[] {

@@ -14,6 +14,7 @@ import { type LockEntry, type Lockfile, parseLockfile } from './lockfile.js'
 import { newestWithBuild, packument } from './registry.js'
 import type { ScanTarget } from './targets.js'
 import { judge, type PackageVerdict } from './verdict.js'
+import { verifyTarget } from './verify.js'
 
 export interface ScanOptions {
   targets: ScanTarget[]
@@ -21,6 +22,8 @@ export interface ScanOptions {
   toolchain: boolean
   /** Use only the kit's cache: download nothing. */
   offline: boolean
+  /** Also load every binary in its target's real runtime (the kit's roots). */
+  verify?: boolean
   /** The app's folder: with --offline, packages installed in its node_modules are read from there. */
   appDir?: string
   /** Progress lines (standard error). */
@@ -128,6 +131,7 @@ export async function scanLockfile(file: string, options: ScanOptions): Promise<
       return verdict ? [verdict] : []
     }),
   }))
+  if (options.verify) for (const result of targets) await verifyTarget(result, options.progress ?? (() => {}))
   for (const { contents } of read.values()) contents?.save()
   const ok = fetched.filter((f) => f.ok)
   const downloaded = ok.filter((f) => f.ok && !f.cached).length

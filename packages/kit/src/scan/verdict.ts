@@ -22,6 +22,18 @@ export interface PackageVerdict {
   installs: string
   verdict: 'ok' | 'warning' | 'error'
   findings: Finding[]
+  /** The binaries the target loads, and whether the audit says they load (for --verify). */
+  binaries: LoadedBinary[]
+}
+
+export interface LoadedBinary {
+  entry: LockEntry
+  contents: Contents
+  file: string
+  /** No error finding for this binary but version ceilings (GLIBC_, libstdc++), which a newer system meets. */
+  loads: boolean
+  /** The packages installed beside it (a family's other members: sharp's libvips). */
+  beside: Array<{ entry: LockEntry; contents: Contents }>
 }
 
 /** A tarball's contents, or why there are none. */
@@ -49,6 +61,7 @@ function expectation(target: ScanTarget, name: string, provided?: Provided): Exp
     os: target.os,
     cpu: target.cpu,
     ...(target.libc ? { libc: target.libc } : {}),
+    muslLoadsGlibc: true,
     glibcFloor: glibc,
     ...(provided && provided.libraries.length > 0 ? { providedLibraries: provided.libraries, providedSymbols: provided.symbols } : {}),
     ...(system ? { libstdcxx: { glibcxx: system.glibcxx, cxxabi: system.cxxabi, system: `${system.system} (glibc ${system.glibc})` } } : {}),
@@ -83,10 +96,18 @@ function providedBy(packages: Contents[]): Provided {
 }
 
 /** The audit of `files` of `entry` (from `contents`) as loaded on `target`. */
-function auditFiles(entry: LockEntry, contents: Contents, files: string[], target: ScanTarget, from: { prefix?: string; pkg?: string; provided?: Provided } = {}): Finding[] {
+function auditFiles(
+  entry: LockEntry,
+  contents: Contents,
+  files: string[],
+  target: ScanTarget,
+  from: { prefix?: string; pkg?: string; provided?: Provided; loaded: LoadedBinary[]; beside?: LoadedBinary['beside'] },
+): Finding[] {
   const { prefix = '', pkg = entry.name, provided } = from
   return files.flatMap((file) => {
     const findings = contents.audit(file, expectation(target, entry.name, provided))
+    const ceiling = (f: Finding) => f.cause.startsWith('needs GLIBC_') || f.cause.startsWith('needs a newer libstdc++')
+    from.loaded.push({ entry, contents, file, loads: !findings.some((f) => f.severity === 'error' && !ceiling(f)), beside: from.beside ?? [] })
     // On musl a glibc binary does not load at all: its glibc version is beside the point there.
     const relevant = target.libc === 'musl' ? findings.filter((f) => !f.cause.startsWith('needs GLIBC_')) : findings
     return relevant.map((f) => ({ severity: f.severity, cause: `${prefix}${file}: ${f.cause}`, fix: deployFix(f, target, pkg) }))
@@ -113,7 +134,7 @@ function compileFinding(command: string, target: ScanTarget, options: JudgeOptio
   return { severity: 'error', cause: `${why}compiles at install (${command}): it needs ${needs}${image}`, fix: `${install} before npm ci (in a build stage), or pass --toolchain when the image has them` }
 }
 
-function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }, target: ScanTarget, contentsOf: ContentsOf, options: JudgeOptions): Omit<PackageVerdict, 'name' | 'version' | 'kind' | 'verdict'> {
+function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }, target: ScanTarget, contentsOf: ContentsOf, options: JudgeOptions, loaded: LoadedBinary[]): Omit<PackageVerdict, 'name' | 'version' | 'kind' | 'verdict' | 'binaries'> {
   const findings: Finding[] = []
   if (c.family.missing.length > 0) {
     for (const m of c.family.missing) {
@@ -149,7 +170,7 @@ function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }
   }
   const provided = withBinary.length === 0 ? undefined : providedBy(installed.flatMap((m) => { const got = contentsOf(m).contents; return got ? [got] : [] }))
   const best = Math.max(...withBinary.map((w) => libcFit(w.member.name, target)))
-  const loaded = withBinary.filter((w) => libcFit(w.member.name, target) === best)
+  const picked = withBinary.filter((w) => libcFit(w.member.name, target) === best)
   if (target.os === 'linux' && withBinary.length > 1) {
     findings.push({
       severity: 'warning',
@@ -157,7 +178,7 @@ function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }
       fix: 'write the lockfile again with npm ≥ 11.11 (npm install --package-lock-only), which records each package\'s libc',
     })
   }
-  for (const { member, contents } of loaded) {
+  for (const { member, contents } of picked) {
     const unlabelled = target.os === 'linux' && !member.libc && libcFit(member.name, target) < 0 ? `${label(member)} declares no libc, so npm installs it on ${target.libc} too; ` : ''
     // A platform package of node-gyp-build-optional-packages (lmdb, msgpackr) holds tagged files for both libcs.
     const tagged = hasTags(contents.nodeFiles) ? selectTagged(contents.nodeFiles, target) : undefined
@@ -165,16 +186,17 @@ function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }
       findings.push({ severity: 'error', cause: `${label(member)} has no file for ${target.name} among ${contents.nodeFiles.join(', ')}`, fix: upgradeFix(c.entry.name, target, options) })
       continue
     }
-    const audit = auditFiles(member, contents, tagged ? [tagged.file] : contents.nodeFiles, target, { prefix: `${label(member)}:`, pkg: c.entry.name, provided })
+    const beside = installed.flatMap((m) => { const got = contentsOf(m).contents; return m !== member && got ? [{ entry: m, contents: got }] : [] })
+    const audit = auditFiles(member, contents, tagged ? [tagged.file] : contents.nodeFiles, target, { prefix: `${label(member)}:`, pkg: c.entry.name, provided, loaded, beside })
     if (unlabelled && audit.some((f) => f.severity === 'error')) {
       findings.push({ severity: 'error', cause: `no working build for ${target.name}: ${unlabelled}its binary does not load there`, fix: upgradeFix(c.entry.name, target, options) })
     }
     findings.push(...audit)
   }
-  return { installs: loaded.map((l) => label(l.member)).join(', '), findings }
+  return { installs: picked.map((l) => label(l.member)).join(', '), findings }
 }
 
-function judgeTarball(c: Candidate, contents: Contents, target: ScanTarget, options: JudgeOptions): Omit<PackageVerdict, 'name' | 'version' | 'verdict'> | undefined {
+function judgeTarball(c: Candidate, contents: Contents, target: ScanTarget, options: JudgeOptions, loaded: LoadedBinary[]): Omit<PackageVerdict, 'name' | 'version' | 'verdict' | 'binaries'> | undefined {
   const install = contents.install
   const canCompile = install !== undefined && (install.how === 'compile' || install.how === 'node-gyp-build') && contents.has('binding.gyp')
   if (contents.prebuilds.length > 0) {
@@ -183,7 +205,7 @@ function judgeTarball(c: Candidate, contents: Contents, target: ScanTarget, opti
       if (canCompile && install) return { kind: 'prebuilds', installs: install.command, findings: [compileFinding(install.command, target, options, `no prebuild for ${target.name}, so it `)] }
       return { kind: 'prebuilds', installs: 'nothing', findings: [{ severity: 'error', cause: `no prebuild for ${target.name} in prebuilds/ (it has ${[...new Set(contents.prebuilds.map((p) => p.split('/')[1]))].join(', ')})`, fix: `use a version of ${c.entry.name} that ships one, or another package` }] }
     }
-    const audit = auditFiles(c.entry, contents, [chosen.file], target)
+    const audit = auditFiles(c.entry, contents, [chosen.file], target, { loaded })
     const tag = chosen.tags.libc ? '' : target.libc === 'musl' ? ' (untagged: what musl gets when there is no .musl file)' : ''
     if (audit.some((f) => f.severity === 'error') && install?.how === 'node-gyp-build' && canCompile) {
       // node-gyp-build's install loads the prebuild first and compiles when that fails.
@@ -202,17 +224,18 @@ function judgeTarball(c: Candidate, contents: Contents, target: ScanTarget, opti
     const named = contents.nodeFiles.filter((f) => targetFromName(f) !== undefined)
     const files = named.length > 0 ? named.filter((f) => { const t = targetFromName(f); return t?.os === target.os && t.cpu === target.cpu && (!t.libc || !target.libc || t.libc === target.libc) }) : contents.nodeFiles
     if (files.length === 0) return { kind: 'ships .node', installs: 'nothing', findings: [{ severity: 'error', cause: `ships .node files (${contents.nodeFiles.join(', ')}) but none for ${target.name}`, fix: `use a version of ${c.entry.name} that ships one, or another package` }] }
-    return { kind: 'ships .node', installs: files.join(', '), findings: auditFiles(c.entry, contents, files, target) }
+    return { kind: 'ships .node', installs: files.join(', '), findings: auditFiles(c.entry, contents, files, target, { loaded }) }
   }
   return undefined
 }
 
 /** The verdict for one candidate on one target; undefined when it turns out to hold no native code. */
 export function judge(c: Candidate, target: ScanTarget, contentsOf: ContentsOf, options: JudgeOptions): PackageVerdict | undefined {
-  const base = { name: c.entry.name, version: c.entry.version }
+  const binaries: LoadedBinary[] = []
+  const base = { name: c.entry.name, version: c.entry.version, binaries }
   if (c.family) {
     const family = c.family
-    const result = judgeFamily({ ...c, family }, target, contentsOf, options)
+    const result = judgeFamily({ ...c, family }, target, contentsOf, options, binaries)
     // A base that always compiles; node-gyp-build(-optional-packages) compiles only when no platform package loads.
     if (c.entry.hasInstallScript) {
       const { contents } = contentsOf(c.entry)
@@ -229,7 +252,7 @@ export function judge(c: Candidate, target: ScanTarget, contentsOf: ContentsOf, 
   const { contents, problem } = contentsOf(c.entry)
   if (problem) return { ...base, kind: c.platformOnly ? 'platform package' : 'ships .node', installs: 'unknown', verdict: verdictOf([problem]), findings: [problem] }
   if (!contents) return undefined
-  const result = judgeTarball(c, contents, target, options)
+  const result = judgeTarball(c, contents, target, options, binaries)
   if (!result) return undefined
   const kind = c.platformOnly ? 'platform package' : result.kind
   return { ...base, ...result, kind, verdict: verdictOf(result.findings) }

@@ -315,3 +315,53 @@ test('--offline reads the cache, else node_modules, and names what it could not 
   t.is(scanJson(dir, [], env).code, 0)
   t.is(scanJson(dir, ['--offline'], env).code, 0)
 })
+
+test('sharp@0.34.2: the libvips its family ships counts as present; ok on musl and at glibc 2.28', async (t) => {
+  const dir = await appWithOne('sharp', '0.34.2')
+  const { code, doc } = scanJson(dir)
+  t.is(code, 0)
+  t.deepEqual(doc.targets.map((x) => x.packages.map((p) => [p.name, p.verdict, p.findings.map((f) => f.severity)])), [
+    [['sharp', 'ok', ['note']]],
+    [['sharp', 'ok', ['note']]],
+  ])
+})
+
+test('lmdb@3.4.1: its platform package holds tagged files for both libcs; musl gets .musl, glibc 2.28 is too old for .glibc', async (t) => {
+  const dir = await appWithOne('lmdb', '3.4.1')
+  const old = scanJson(dir)
+  t.is(old.code, 1)
+  const lmdb = (d: Doc, i: number) => d.targets[i]?.packages.find((p) => p.name === 'lmdb')
+  t.is(lmdb(old.doc, 0)?.verdict, 'ok')
+  t.deepEqual(lmdb(old.doc, 1)?.findings.map((f) => f.cause.replace(/: [^:]*$/, '')), [
+    '@lmdb/lmdb-linux-x64@3.4.1:node.napi.glibc.node: needs GLIBC_2.34, above the floor 2.28',
+    '@lmdb/lmdb-linux-x64@3.4.1:node.napi.glibc.node: needs a newer libstdc++ than Debian 10, RHEL 8 (glibc 2.28) has',
+  ])
+  const bookworm = scanJson(dir, ['--glibc', '2.36'])
+  t.is(lmdb(bookworm.doc, 1)?.verdict, 'ok')
+})
+
+test('--verify: the real musl and glibc loaders agree with the audit, both ways', async (t) => {
+  const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
+  const ok = scanJson(dir, ['--verify'])
+  t.is(ok.code, 0, ok.stderr)
+  t.deepEqual(ok.doc.targets.map((x) => x.packages[0]?.findings.map((f) => f.cause.replace(/Node\.js v\d+\.\d+\.\d+/, 'Node.js'))), [
+    ['--verify: linux-x64-musl Node.js loads @node-rs/xxhash-linux-x64-musl@1.7.8:xxhash.linux-x64-musl.node (RTLD_NOW), as the audit says'],
+    ['--verify: linux-x64-gnu Node.js loads @node-rs/xxhash-linux-x64-gnu@1.7.8:xxhash.linux-x64-gnu.node (RTLD_NOW), as the audit says'],
+  ])
+  // The wrong libc recorded: the glibc package labelled musl installs on musl, and musl's loader refuses it.
+  editLock(dir, (lock) => {
+    const gnu = lock.packages['node_modules/@node-rs/xxhash-linux-x64-gnu']
+    const musl = lock.packages['node_modules/@node-rs/xxhash-linux-x64-musl']
+    if (gnu && musl) [gnu.libc, musl.libc] = [['musl'], ['glibc']]
+  })
+  const swapped = scanJson(dir, ['--verify', '--target', 'linux-x64-musl'])
+  t.is(swapped.code, 1)
+  const findings = swapped.doc.targets[0]?.packages[0]?.findings ?? []
+  t.true(findings.some((f) => f.severity === 'error' && f.cause === '@node-rs/xxhash-linux-x64-gnu@1.7.8:xxhash.linux-x64-gnu.node: links glibc, but the package is for musl: it will not load there'), JSON.stringify(findings))
+  t.regex(findings.at(-1)?.cause ?? '', /^--verify: linux-x64-musl Node\.js v\d+\.\d+\.\d+ cannot load @node-rs\/xxhash-linux-x64-gnu@1\.7\.8:xxhash\.linux-x64-gnu\.node, as the audit says: /)
+  for (const [name, version] of [['bcrypt', '6.0.0'], ['@tailwindcss/oxide', '4.1.11'], ['bufferutil', '4.0.9']] as const) {
+    const r = scanJson(await appWithOne(name, version), ['--verify', '--target', 'linux-x64-musl'])
+    const p = r.doc.targets[0]?.packages.find((x) => x.name === name)
+    t.regex(p?.findings.at(-1)?.cause ?? '', /^--verify: linux-x64-musl Node\.js v\S+ loads .* \(RTLD_NOW\), as the audit says$/, `${name}: ${JSON.stringify(p?.findings)}`)
+  }
+})

@@ -17,9 +17,10 @@ import { parseElf } from '../src/audit/elf.js'
 import { runtimeGlibc } from '../src/lib/runtime.js'
 import { tarballKey } from '../src/scan/fetch.js'
 import { installsOn } from '../src/scan/install.js'
-import { parseLockfile } from '../src/scan/lockfile.js'
+import { type LockEntry, parseLockfile } from '../src/scan/lockfile.js'
 import { selectPrebuild } from '../src/scan/prebuilds.js'
 import { parseTargets } from '../src/scan/targets.js'
+import { judgement } from '../src/scan/verify.js'
 import { appWith } from './helpers/lockfiles.js'
 
 const BIN = fileURLToPath(new URL('../bin/napi-kit.js', import.meta.url))
@@ -364,4 +365,14 @@ test('--verify: the real musl and glibc loaders agree with the audit, both ways'
     const p = r.doc.targets[0]?.packages.find((x) => x.name === name)
     t.regex(p?.findings.at(-1)?.cause ?? '', /^--verify: linux-x64-musl Node\.js v\S+ loads .* \(RTLD_NOW\), as the audit says$/, `${name}: ${JSON.stringify(p?.findings)}`)
   }
+})
+
+test('--verify reports where the loader and the audit disagree, both ways', (t) => {
+  const entry = { name: 'x', version: '1.0.0' } as LockEntry
+  t.like(judgement({ entry, file: 'x.node', loads: true }, { ok: false, error: 'Error relocating x.node: foo: symbol not found' }, 'linux-x64-musl Node.js v24'), {
+    severity: 'error',
+    cause: '--verify: the audit says x@1.0.0:x.node loads, but linux-x64-musl Node.js v24 cannot: Error relocating x.node: foo: symbol not found',
+  })
+  t.like(judgement({ entry, file: 'x.node', loads: false }, { ok: true }, 'linux-x64-musl Node.js v24'), { severity: 'error', cause: '--verify: the audit says x@1.0.0:x.node does not load, but linux-x64-musl Node.js v24 loads it' })
+  t.like(judgement({ entry, file: 'x.node', loads: false }, { ok: false, error: 'e' }, 'n'), { severity: 'note' })
 })

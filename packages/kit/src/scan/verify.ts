@@ -87,7 +87,8 @@ export async function verifyTarget(result: TargetResult, progress: (line: string
   return true
 }
 
-function judgement(b: LoadedBinary, outcome: { ok: boolean; error?: string }, by: string) {
+/** The finding for one binary: the loader's word, an error where it differs from the audit's. */
+export function judgement(b: Pick<LoadedBinary, 'entry' | 'file' | 'loads'>, outcome: { ok: boolean; error?: string }, by: string) {
   const what = `${b.entry.name}@${b.entry.version}:${b.file}`
   if (outcome.ok === b.loads) {
     const cause = outcome.ok ? `--verify: ${by} loads ${what} (RTLD_NOW), as the audit says` : `--verify: ${by} cannot load ${what}, as the audit says: ${outcome.error}`

@@ -376,3 +376,14 @@ test('--verify reports where the loader and the audit disagree, both ways', (t) 
   t.like(judgement({ entry, file: 'x.node', loads: false }, { ok: true }, 'linux-x64-musl Node.js v24'), { severity: 'error', cause: '--verify: the audit says x@1.0.0:x.node does not load, but linux-x64-musl Node.js v24 loads it' })
   t.like(judgement({ entry, file: 'x.node', loads: false }, { ok: false, error: 'e' }, 'n'), { severity: 'note' })
 })
+
+test('vite@7.0.0: esbuild and rollup are families; its lone optional fsevents (macOS only) is no family, and no error on Linux', async (t) => {
+  const dir = await appWithOne('vite', '7.0.0')
+  const { code, doc } = scanJson(dir, ['--target', 'linux-x64-musl'])
+  t.is(code, 0)
+  t.deepEqual(doc.targets[0]?.packages.map((p) => [p.name, p.kind, p.verdict]), [
+    ['esbuild', 'platform packages', 'ok'],
+    ['rollup', 'platform packages', 'ok'],
+  ])
+  t.regex(doc.targets[0]?.packages[0]?.findings[0]?.cause ?? '', /^@esbuild\/linux-x64@\S+ ship no \.node file \(executables or libraries, not checked here\)$/)
+})

@@ -78,19 +78,25 @@ test('@node-rs/xxhash@1.7.8: ok on linux-x64-musl and on linux-x64-gnu at glibc 
   t.regex(table.stdout, /^2 ok, 0 failed$/m)
 })
 
-test('@node-rs/xxhash with its musl entry deleted: npm ci stops on every target, and the fix records it again', async (t) => {
+/** The @node-rs/xxhash app with its lockfile edited, scanned: its folder, the exit code, and each target's verdict and findings. */
+async function xxhashEdited(edit: Parameters<typeof editLock>[1]) {
   const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
-  editLock(dir, (lock) => {
+  editLock(dir, edit)
+  const { code, doc } = scanJson(dir)
+  return { dir, code, perTarget: doc.targets.map((target) => target.packages.map((p) => [p.verdict, p.findings])) }
+}
+
+test('@node-rs/xxhash with its musl entry deleted: npm ci stops on every target, and the fix records it again', async (t) => {
+  const { dir, code, perTarget } = await xxhashEdited((lock) => {
     delete lock.packages['node_modules/@node-rs/xxhash-linux-x64-musl']
   })
-  const { code, doc } = scanJson(dir)
   t.is(code, 1)
   const missing = {
     severity: 'error',
     cause: 'the lockfile has no entry for @node-rs/xxhash-linux-x64-musl@1.7.8, an optional dependency of @node-rs/xxhash@1.7.8: npm ci stops with "Missing: @node-rs/xxhash-linux-x64-musl@1.7.8 from lock file"',
     fix: 'npm install --os=linux --cpu=x64 --libc=musl (records it in package-lock.json; commit the lockfile)',
   }
-  t.deepEqual(doc.targets.map((target) => target.packages.map((p) => [p.verdict, p.findings])), [[['error', [missing]]], [['error', [missing]]]])
+  t.deepEqual(perTarget, [[['error', [missing]]], [['error', [missing]]]])
   // The real npm agrees: npm ci refuses this lockfile, with the same words.
   const ci = spawnSync('npm', ['ci', '--ignore-scripts', '--dry-run', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' })
   t.not(ci.status, 0)
@@ -101,18 +107,16 @@ test('@node-rs/xxhash with its musl entry deleted: npm ci stops on every target,
 })
 
 test('a lockfile without libc fields (as npm < 11.11 writes it): both Linux packages install, a warning on each Linux target', async (t) => {
-  const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
-  editLock(dir, (lock) => {
+  const { dir, code, perTarget } = await xxhashEdited((lock) => {
     for (const entry of Object.values(lock.packages)) delete entry.libc
   })
-  const { code, doc } = scanJson(dir)
   t.is(code, 0)
   const warning = {
     severity: 'warning',
     cause: 'the lockfile records no libc for @node-rs/xxhash-linux-x64-gnu and @node-rs/xxhash-linux-x64-musl: npm installs all of them on every Linux (lockfiles of npm < 11.11), and the loader must pick the right one at run time',
     fix: "write the lockfile again with npm ≥ 11.11 (npm install --package-lock-only), which records each package's libc",
   }
-  t.deepEqual(doc.targets.map((target) => target.packages.map((p) => [p.verdict, p.findings])), [[['warning', [warning]]], [['warning', [warning]]]])
+  t.deepEqual(perTarget, [[['warning', [warning]]], [['warning', [warning]]]])
   const table = kit(['scan', dir])
   t.regex(table.stdout, /! {2}@node-rs\/xxhash@1\.7\.8 {2}platform packages {2}@node-rs\/xxhash-linux-x64-musl@1\.7\.8 {2}warning/)
 })
@@ -327,11 +331,12 @@ test('sharp@0.34.2: the libvips its family ships counts as present; ok on musl a
   ])
 })
 
+const lmdb = (d: Doc, i: number) => d.targets[i]?.packages.find((p) => p.name === 'lmdb')
+
 test('lmdb@3.4.1: its platform package holds tagged files for both libcs; musl gets .musl, glibc 2.28 is too old for .glibc', async (t) => {
   const dir = await appWithOne('lmdb', '3.4.1')
   const old = scanJson(dir)
   t.is(old.code, 1)
-  const lmdb = (d: Doc, i: number) => d.targets[i]?.packages.find((p) => p.name === 'lmdb')
   t.is(lmdb(old.doc, 0)?.verdict, 'ok')
   t.deepEqual(lmdb(old.doc, 1)?.findings.map((f) => f.cause.replace(/: [^:]*$/, '')), [
     '@lmdb/lmdb-linux-x64@3.4.1:node.napi.glibc.node: needs GLIBC_2.34, above the floor 2.28',

@@ -95,6 +95,9 @@ function providedBy(packages: Contents[]): Provided {
   return { libraries, symbols }
 }
 
+/** A version ceiling (GLIBC_, libstdc++), which a newer system meets. */
+const isCeiling = (f: Finding) => f.cause.startsWith('needs GLIBC_') || f.cause.startsWith('needs a newer libstdc++')
+
 /** The audit of `files` of `entry` (from `contents`) as loaded on `target`. */
 function auditFiles(
   entry: LockEntry,
@@ -106,8 +109,7 @@ function auditFiles(
   const { prefix = '', pkg = entry.name, provided } = from
   return files.flatMap((file) => {
     const findings = contents.audit(file, expectation(target, entry.name, provided))
-    const ceiling = (f: Finding) => f.cause.startsWith('needs GLIBC_') || f.cause.startsWith('needs a newer libstdc++')
-    from.loaded.push({ entry, contents, file, loads: !findings.some((f) => f.severity === 'error' && !ceiling(f)), beside: from.beside ?? [] })
+    from.loaded.push({ entry, contents, file, loads: !findings.some((f) => f.severity === 'error' && !isCeiling(f)), beside: from.beside ?? [] })
     // On musl a glibc binary does not load at all: its glibc version is beside the point there.
     const relevant = target.libc === 'musl' ? findings.filter((f) => !f.cause.startsWith('needs GLIBC_')) : findings
     return relevant.map((f) => ({ severity: f.severity, cause: `${prefix}${file}: ${f.cause}`, fix: deployFix(f, target, pkg) }))

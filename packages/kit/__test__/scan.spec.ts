@@ -316,8 +316,11 @@ test('--offline reads the cache, else node_modules, and names what it could not 
   const installed = scanJson(dir, ['--offline'], env)
   const here = process.platform === 'linux' && process.arch === 'x64' ? (runtimeGlibc() ? 'linux-x64-gnu' : 'linux-x64-musl') : ''
   t.deepEqual(installed.doc.targets.map((x) => [x.target, x.packages[0]?.verdict]), [['linux-x64-musl', here === 'linux-x64-musl' ? 'ok' : 'error'], ['linux-x64-gnu', here === 'linux-x64-gnu' ? 'ok' : 'error']])
-  // Online once, then offline from the cache.
-  t.is(scanJson(dir, [], env).code, 0)
+  // Online once (each download shown on standard error), then offline from the cache.
+  const online = scanJson(dir, [], env)
+  t.is(online.code, 0)
+  t.regex(online.stderr, /^ {2}↓ @node-rs\/xxhash-linux-x64-musl@1\.7\.8 \d+\.\d KiB \(\d+ ms\)$/m)
+  t.regex(online.stderr, /^→ scanned in \S+ \S+ \(2 tarballs downloaded, 0 from the cache\)$/m)
   t.is(scanJson(dir, ['--offline'], env).code, 0)
 })
 

@@ -170,10 +170,10 @@ function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }
     if (findings.length === 0) findings.push({ severity: 'note', cause: `${installed.map(label).join(', ')} ship no .node file (executables or libraries, not checked here)`, fix: 'nothing to do' })
     return { installs: installed.map(label).join(', '), findings }
   }
-  const provided = withBinary.length === 0 ? undefined : providedBy(installed.flatMap((m) => { const got = contentsOf(m).contents; return got ? [got] : [] }))
+  const provided = providedBy(installed.flatMap((m) => { const got = contentsOf(m).contents; return got ? [got] : [] }))
   const best = Math.max(...withBinary.map((w) => libcFit(w.member.name, target)))
   const picked = withBinary.filter((w) => libcFit(w.member.name, target) === best)
-  if (target.os === 'linux' && withBinary.length > 1) {
+  if (target.os === 'linux' && withBinary.length > 1 && withBinary.some((w) => !w.member.libc)) {
     findings.push({
       severity: 'warning',
       cause: `the lockfile records no libc for ${withBinary.map((w) => w.member.name).join(' and ')}: npm installs all of them on every Linux (lockfiles of npm < 11.11), and the loader must pick the right one at run time`,

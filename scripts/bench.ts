@@ -11,15 +11,15 @@ import { basename, join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { APP_DEPENDENCIES, appWith } from '../packages/kit/__test__/helpers/lockfiles.js'
-import { auditBinary } from '../packages/kit/src/audit/checks.js'
+import { auditBinary } from '@napi-kit/cli'
+import { appLockfile } from './lib/app-lockfile.js'
 import { parseFlags } from './lib/args.js'
 import { bytes, info, table, timed } from './lib/log.js'
 import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
-import { ADDON_DIR, ROOT } from './lib/paths.js'
+import { ADDON_DIR, ROOT, SCRIPT_NODE_ARGS } from './lib/paths.js'
 import { rustHost } from './lib/rust.js'
 import { platformPackages, readAddonManifest } from './lib/targets.js'
-import { turboEnv } from './lib/turbo.js'
+import { kitFilters, turboEnv } from './lib/turbo.js'
 
 const { values: flags } = parseFlags('npm run bench [-- --skip-release]', { options: { 'skip-release': { type: 'boolean', default: false } } })
 
@@ -49,7 +49,7 @@ const add = (metric: string, value: string, reference: string, goal: string, met
 
 // The addon only: the kit's tsc build takes no build flags.
 const build = (args: string[] = []) =>
-  $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=./packages/* --filter=!@napi-kit/cli -- ${args}`
+  $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=./packages/* ${kitFilters().withoutKit} -- ${args}`
 
 // Loading and calling are measured on the release binary, the one users install
 // (with --skip-release, on the quick build that is there).
@@ -97,7 +97,7 @@ add(
 
 // 2. Throughput, in a child process under the same Node.js.
 const calls = JSON.parse(
-  execFileSync(runtime.bin, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-calls.ts')], { cwd: ROOT, encoding: 'utf8' }),
+  execFileSync(runtime.bin, [...SCRIPT_NODE_ARGS, join(ROOT, 'scripts', 'bench-calls.ts')], { cwd: ROOT, encoding: 'utf8' }),
 ) as { sync: number; async: number; ours: number; crypto: Array<{ name: string; gbps: number }> }
 add('trivial sync call: hash("a")', `${(calls.sync / 1e6).toFixed(2)} M/s`, '7.6 M/s (plus100)', '≥ 7.6 M/s', calls.sync >= 7.6e6)
 add('async call: hashAsync("a")', `${(calls.async / 1e3).toFixed(0)} k/s`, '—', 'report', undefined)
@@ -174,7 +174,8 @@ add('edit lib.rs, `npm run build`', `${(median(edits) / 1000).toFixed(2)} s`, '6
 // 6. The kit's command as users call it (compiled JavaScript, no TypeScript loader): start-up,
 //    and the audit of one .node file, wall time per process, median of 7.
 {
-  await $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build --filter=@napi-kit/cli`
+  const { kitOnly } = kitFilters()
+  if (kitOnly.length > 0) await $({ cwd: ROOT, quiet: true, env: turboEnv() })`turbo run build ${kitOnly}`
   const kit = join(ROOT, 'node_modules', '.bin', 'napi-kit')
   const wall = (args: string[]) => {
     const t = performance.now()
@@ -193,7 +194,7 @@ add('edit lib.rs, `npm run build`', `${(median(edits) / 1000).toFixed(2)} s`, '6
 //    downloaded) and warm (what the first scan learnt is cached), wall time per process.
 {
   const kit = join(ROOT, 'node_modules', '.bin', 'napi-kit')
-  const app = await appWith(APP_DEPENDENCIES)
+  const app = await appLockfile()
   const entries = Object.keys((JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: object }).packages).length - 1
   const env = { ...process.env, NAPI_KIT_CACHE_DIR: mkdtempSync(join(tmpdir(), 'napi-kit-bench-')) }
   const scan = () => {

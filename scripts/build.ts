@@ -15,7 +15,7 @@ import { bad, info, ok, seconds } from './lib/log.js'
 import { ADDON_DIR, localBin } from './lib/paths.js'
 import { run } from './lib/run.js'
 import { platformPackages } from './lib/targets.js'
-import { turboEnv } from './lib/turbo.js'
+import { kitFilters, turboEnv } from './lib/turbo.js'
 
 const { values: flags } = parseFlags(BUILD_USAGE, { options: BUILD_OPTIONS })
 const start = performance.now()
@@ -27,7 +27,8 @@ const passthrough = [
   ...(flags['dry-run'] ? ['--dry-run'] : []),
 ]
 // The kit (packages/kit, compiled by tsc) takes no build flags: with flags it builds on its own.
-const kitApart = passthrough.length > 0 ? ['--filter=!@napi-kit/cli'] : []
+const { withoutKit, kitOnly } = kitFilters()
+const kitApart = passthrough.length > 0 ? withoutKit : []
 /** One turbo build; a failure ends the script with its cause repeated last. */
 async function turbo(args: string[]): Promise<void> {
   const result = await run([localBin('turbo'), 'run', 'build', '--output-logs=new-only', ...args], { env: turboEnv() })
@@ -38,7 +39,7 @@ async function turbo(args: string[]): Promise<void> {
   }
 }
 const buildPackages = (force: string[] = []) => turbo(['--filter=./packages/*', ...kitApart, ...force, '--', ...passthrough])
-if (kitApart.length > 0) await turbo(['--filter=@napi-kit/cli'])
+if (kitApart.length > 0) await turbo(kitOnly)
 await buildPackages()
 
 // turbo does not cache .node files (see turbo.json and lib/build-stamp.ts): when a cache hit

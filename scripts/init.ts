@@ -257,6 +257,8 @@ const next: Array<[string, string]> = [
 if (!existsSync(join(ROOT, '.git'))) {
   next.push(['git init && git add -A && git commit -m "Start from the template"', 'then npm test compares the generated loader and types with committed copies too'])
 }
-info('packages/kit is left as it is: it is @napi-kit/cli, the napi-kit command these scripts call (audit, run), not part of your addon')
+info('packages/kit is left as it is: it is @napi-kit/cli, the napi-kit command these scripts call (audit, run, release), not part of your addon')
+info('  to use the published package instead (the scripts import only its public API): rm -rf packages/kit && npm install --save-dev @napi-kit/cli')
+info('  (npm run test:kit and npm run generate:musl-symbols test and maintain the kit itself: remove them with it)')
 console.log('\nNext:')
 for (const [command, why] of next) info(`${command}\n      ${why}`)

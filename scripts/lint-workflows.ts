@@ -12,8 +12,7 @@ import { basename, delimiter, join, relative } from 'node:path'
 
 import { $ } from 'zx'
 
-import { debianPackages, unpackDeb } from '../packages/kit/src/roots/debian.js'
-import { ensureOnce } from '../packages/kit/src/lib/lock.js'
+import { debianPackages, ensureOnce, unpackDeb } from '@napi-kit/cli'
 import { parseFlags } from './lib/args.js'
 import { bad, ok, timed } from './lib/log.js'
 import { CACHE_DIR, ROOT } from './lib/paths.js'

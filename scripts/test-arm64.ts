@@ -16,10 +16,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { parseElf } from '../packages/kit/src/audit/elf.js'
-import { arm64Root, arm64Unsupported, inArm64Root, type Libc, provisionArm64Root } from '../packages/kit/src/roots/arm64.js'
-import { rootEnv } from '../packages/kit/src/roots/chroot.js'
-import { muslLibcSymbols, muslRootUnsupported, type RootNode } from '../packages/kit/src/roots/musl.js'
+import { arm64Root, arm64Unsupported, inArm64Root, type Libc, muslLibcSymbols, muslRootUnsupported, parseElf, provisionArm64Root, rootEnv, type RootNode } from '@napi-kit/cli'
 import { parseFlags } from './lib/args.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow } from './lib/linux-suites.js'

@@ -12,12 +12,12 @@
 // under CI=true that is a failure.
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 import { $ } from 'zx'
 
-import { arm64Unsupported } from '../packages/kit/src/roots/arm64.js'
-import { muslRootUnsupported } from '../packages/kit/src/roots/musl.js'
+import { arm64Unsupported, muslRootUnsupported } from '@napi-kit/cli'
 import { parseFlags } from './lib/args.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { seconds } from './lib/log.js'
@@ -136,6 +136,39 @@ if (process.getuid?.() === 0 && (await $({ quiet: true, nothrow: true })`id -u n
   const r = await $({ cwd: project, quiet: true, nothrow: true, env })`setpriv --reuid=nobody --regid=nogroup --clear-groups ${kit} run --target linux-x64-musl -- node -e ${probe}`
   const seen = r.exitCode === 0 ? (JSON.parse(r.stdout) as { digest: string; glibc: string | null }) : undefined
   check('an ordinary user (nobody): napi-kit run --target linux-x64-musl', seen?.digest === expected.digest && seen.glibc === null, seen ? `xxh64('hello') = ${seen.digest}` : r.stderr.trim().split('\n').at(-1) ?? '')
+}
+
+// 9. This template with the published kit in place of packages/kit, as init's closing lines
+//    describe: delete packages/kit, npm install --save-dev @napi-kit/cli (here: the tarball).
+//    The scripts import only the package's public API, so the Quick start still works.
+{
+  const template = join(WORK, 'template')
+  const files = (await $({ cwd: ROOT, quiet: true })`git ls-files -z`).stdout.split('\0').filter((f) => f && !f.startsWith('packages/kit/') && existsSync(join(ROOT, f)))
+  for (const file of files) {
+    mkdirSync(dirname(join(template, file)), { recursive: true })
+    cpSync(join(ROOT, file), join(template, file))
+  }
+  const env = { ...process.env, CARGO_TARGET_DIR: join(ROOT, 'target'), TURBO_TELEMETRY_DISABLED: '1' }
+  const steps: Array<[string, string]> = [
+    [`npm install --save-dev <the kit tarball>`, `npm install --save-dev ${tarball} --no-audit --no-fund --loglevel=error`],
+    ['npm run typecheck', 'npm run typecheck'],
+    ['npm run build', 'npm run build'],
+    ['npm run audit -- --local-glibc', 'npm run audit -- --local-glibc'],
+    ['npx ava scripts/__test__/kit-imports.spec.ts', 'npx ava scripts/__test__/kit-imports.spec.ts'],
+  ]
+  const failedStep = await (async () => {
+    for (const [title, command] of steps) {
+      const r = await $({ cwd: template, quiet: true, nothrow: true, env })`bash -c ${command}`
+      if (r.exitCode !== 0) return `${title} exited ${r.exitCode}: ${`${r.stdout}\n${r.stderr}`.trim().split('\n').slice(-3).join(' / ')}`
+    }
+    return undefined
+  })()
+  const resolved = failedStep ? '' : (await $({ cwd: template, quiet: true, nothrow: true })`node --input-type=module -e ${"console.log(import.meta.resolve('@napi-kit/cli'))"}`).stdout.trim()
+  check(
+    'the template without packages/kit, with the packed kit installed: typecheck, build, audit, the kit-import spec',
+    failedStep === undefined && resolved.includes('/node_modules/@napi-kit/cli/dist/index.js'),
+    failedStep ?? `${files.length} files, ${steps.length} steps passed; @napi-kit/cli resolves to ${resolved.replace(pathToFileURL(template).href, '.')}`,
+  )
 }
 
 console.log(`\n${checks.table()}`)

@@ -17,9 +17,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { auditFiles, collectBinaries } from '../packages/kit/src/audit/files.js'
-import { MUSL_LIBC_SYMBOLS } from '../packages/kit/src/audit/musl-symbols.generated.js'
-import { inMuslRoot, MUSL_LOADER, muslLibcSymbols, muslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from '../packages/kit/src/roots/musl.js'
+import { auditFiles, collectBinaries, inMuslRoot, MUSL_LIBC_SYMBOLS, MUSL_LOADER, muslLibcSymbols, muslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from '@napi-kit/cli'
 import { parseFlags } from './lib/args.js'
 import { Checks, stopIfUnsupported } from './lib/checks.js'
 import { patchelfPath, zigCommand } from './lib/cross.js'

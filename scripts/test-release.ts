@@ -17,15 +17,14 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { inArm64Root, provisionArm64Root } from '../packages/kit/src/roots/arm64.js'
+import { inArm64Root, inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionArm64Root, provisionMuslRoot, rootEnv } from '@napi-kit/cli'
 import { parseFlags } from './lib/args.js'
-import { stopIfUnsupported } from './lib/checks.js'
-import { rootEnv } from '../packages/kit/src/roots/chroot.js'
+import { expect, stopIfUnsupported } from './lib/checks.js'
 import { bad, ok, seconds, table, timed } from './lib/log.js'
-import { inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from '../packages/kit/src/roots/musl.js'
 import { ADDON_DIR, NPM_DIR, ROOT } from './lib/paths.js'
 import { type PlatformPackage, platformPackages, readAddonManifest } from './lib/targets.js'
 import { packageManagers } from './lib/tools.js'
+import { releaseFaults } from './lib/release-faults.js'
 import { freePort, type Registry, startVerdaccio } from './lib/verdaccio.js'
 
 // Takes no options: anything passed is a mistake, refused with the usage line.
@@ -59,9 +58,6 @@ async function check(name: string, body: () => Promise<string>): Promise<boolean
   rows.push({ name, ok: passed, detail, ms })
   ;(passed ? ok : bad)(`${name}: ${passed ? detail.split('\n')[0] : detail} (${seconds(ms)})`)
   return passed
-}
-function expect(condition: boolean, message: string): asserts condition {
-  if (!condition) throw new Error(message)
 }
 
 const manifest = readAddonManifest()
@@ -124,8 +120,7 @@ function mirror(caseName: string, breakIt: (root: string) => void): string {
   mkdirSync(root, { recursive: true })
   for (const entry of ['package.json', 'scripts', 'npm']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true })
   cpSync(ADDON_DIR, join(root, 'packages', 'hashkit'), { recursive: true, filter: (p) => !/\/(node_modules|__test__)(\/|$)/.test(p) })
-  // The release scripts import the kit's sources (packages/kit/src).
-  cpSync(join(ROOT, 'packages', 'kit', 'src'), join(root, 'packages', 'kit', 'src'), { recursive: true })
+  // The release scripts import @napi-kit/cli through the linked node_modules.
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
   breakIt(root)
   return root
@@ -134,7 +129,8 @@ function mirror(caseName: string, breakIt: (root: string) => void): string {
 // 3. A --registry that cannot be used: refused before anything runs. npm's configured registry
 //    (the test user's npmrc) is this Verdaccio, where npm would send every request if it fell
 //    back from an invalid --registry, so its request log must stay as it was.
-const RELEASE_USAGE = 'npm run release -- [--dry-run] [--registry <url>] [--only-present] [--artifacts <dir>] [--tag <dist-tag>]'
+const RELEASE_USAGE =
+  'napi-kit release [--dry-run] [--registry <url>] [--only-present] [--artifacts <dir>] [--tag <dist-tag>] [--package <dir>] [--npm-dir <dir>] [--glibc-floor 2.17]'
 const deadPort = await freePort()
 const dead = `http://127.0.0.1:${deadPort}/`
 const registryRefusals: Array<{ case: string; to: string; exit: number; expected: string }> = [
@@ -143,8 +139,8 @@ const registryRefusals: Array<{ case: string; to: string; exit: number; expected
     to: 'not-a-url',
     exit: 2,
     expected:
-      "✗ --registry not-a-url cannot be used: it is not a URL; pass the registry's http(s) address, e.g. --registry https://registry.npmjs.org/\n" +
-      `  usage: ${RELEASE_USAGE}\n`,
+      "✗ napi-kit release: --registry not-a-url cannot be used: it is not a URL; pass the registry's http(s) address, e.g. --registry https://registry.npmjs.org/\n" +
+      `usage: ${RELEASE_USAGE}\n`,
   },
   {
     case: '--registry at a loopback port nothing listens on (exit 1)',
@@ -152,7 +148,7 @@ const registryRefusals: Array<{ case: string; to: string; exit: number; expected
     exit: 1,
     expected:
       `✗ nothing was checked or published: the registry ${dead} does not answer (request to ${dead}-/ping failed, reason: connect ECONNREFUSED 127.0.0.1:${deadPort})\n` +
-      `    fix: start it, or pass the right one with --registry <url>; then run npm run release again (npm ping --registry ${dead} checks it)\n`,
+      `    fix: start it, or pass the right one with --registry <url>; then run the release again (npm ping --registry ${dead} checks it)\n`,
   },
 ]
 for (const refusal of registryRefusals) {
@@ -191,7 +187,7 @@ const refusals: Array<{ case: string; args: string[]; breakIt: (root: string) =>
       const file = join(root, 'npm', musl.dir, 'package.json')
       writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), version: '9.9.9' }, null, 2))
     },
-    expected: new RegExp(`✗ ${musl.name}: version: version is 9\\.9\\.9, the release is ${version.replace(/\./g, '\\.')}\\n\\s+fix: npm run version-packages`),
+    expected: new RegExp(`✗ ${musl.name}: version: version is 9\\.9\\.9, the release is ${version.replace(/\./g, '\\.')}\\n\\s+fix: set the release's version in .*: napi version --package-json-path`),
   },
   {
     // npm packs the file "main" names whatever "files" says, so both name a stale binary, as
@@ -408,6 +404,9 @@ if (releasedOk) {
     expect(JSON.stringify(before) === JSON.stringify(after), 'the registry metadata changed')
     return `exit 0, ${skipped} packages "already published, skipped", registry unchanged`
   })
+
+  // 8. Faults: each on a version of its own, through a proxy that injects them.
+  await releaseFaults({ registry, name, released, mirror, check })
 }
 
 await registry.stop()

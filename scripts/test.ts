@@ -4,6 +4,7 @@
 
 import { parseFlags } from './lib/args.js'
 import { bad, ok, seconds, table } from './lib/log.js'
+import { SCRIPT_NODE_ARGS } from './lib/paths.js'
 import { avaCounts, cargoCounts, type Counts, run, runnerCounts, type RunResult } from './lib/run.js'
 import { turboEnv } from './lib/turbo.js'
 
@@ -35,7 +36,7 @@ const steps: Step[] = [
   { name: 'scripts: oxlint', command: ['oxlint', '--deny-warnings', 'scripts'] },
   { name: 'scripts: typecheck', command: ['tsc', '-p', 'scripts'] },
   { name: 'scripts: ava', command: ['ava'], counts: avaCounts },
-  { name: 'generated files up to date', command: ['node', '--import', 'tsx', 'scripts/check-generated.ts'] },
+  { name: 'generated files up to date', command: ['node', ...SCRIPT_NODE_ARGS, 'scripts/check-generated.ts'] },
 ]
 
 const rows: Array<Array<string | number>> = []

@@ -9,7 +9,6 @@ import { runScript as script } from './helpers/script.js'
 const USAGE: Record<string, string> = {
   build: 'npm run build -- [--release] [--target <triple>] [--dry-run]',
   'napi-build': 'npm run build -- [--release] [--target <triple>] [--dry-run]',
-  release: 'npm run release -- [--dry-run] [--registry <url>] [--only-present] [--artifacts <dir>] [--tag <dist-tag>]',
   'check-build-info': 'npm run check:build-info -- --target <triple>',
   bench: 'npm run bench [-- --skip-release]',
   'test-node': 'npm run test:node [-- --node 22 --node 24]',

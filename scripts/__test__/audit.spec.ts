@@ -7,8 +7,7 @@ import { join } from 'node:path'
 import test from 'ava'
 import { $ } from 'zx'
 
-import { auditBinary, type BinaryReport, type Expectation } from '../../packages/kit/src/audit/checks.js'
-import { auditFiles, collectBinaries } from '../../packages/kit/src/audit/files.js'
+import { auditBinary, auditFiles, type BinaryReport, collectBinaries, type Expectation } from '@napi-kit/cli'
 import { ADDON_DIR, ROOT } from '../lib/paths.js'
 import { platformPackages, readAddonManifest } from '../lib/targets.js'
 

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 
 import test, { type ExecutionContext } from 'ava'
 
-import { ElfError, isElf, parseElf, type ElfInfo } from '../../packages/kit/src/audit/elf.js'
+import { ElfError, isElf, parseElf, type ElfInfo } from '@napi-kit/cli'
 import { ADDON_DIR } from '../lib/paths.js'
 
 import { buildFixture } from './helpers/fixtures.js'

@@ -9,12 +9,12 @@ import { join } from 'node:path'
 import test from 'ava'
 
 import { napiBuild } from '../lib/build-target.js'
-import { ROOT } from '../lib/paths.js'
+import { ROOT, SCRIPT_NODE_ARGS } from '../lib/paths.js'
 import { readAddonManifest } from '../lib/targets.js'
 
 const manifest = readAddonManifest()
 const dryRun = (...args: string[]) =>
-  execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'napi-build.ts'), '--dry-run', ...args], {
+  execFileSync(process.execPath, [...SCRIPT_NODE_ARGS, join(ROOT, 'scripts', 'napi-build.ts'), '--dry-run', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
   })

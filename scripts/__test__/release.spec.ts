@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 import test from 'ava'
+import { type Check, optionalDependenciesCheck, planRelease, platformPackages, type ReleasePlan } from '@napi-kit/cli'
 import { $ } from 'zx'
 
 import { ADDON_DIR, NPM_DIR, ROOT } from '../lib/paths.js'
-import { type Check, optionalDependenciesCheck, planRelease, type ReleasePlan } from '../lib/release-checks.js'
-import { platformPackages, readAddonManifest } from '../lib/targets.js'
+import { readAddonManifest } from '../lib/targets.js'
 
 import { buildFixture } from './helpers/fixtures.js'
 
@@ -90,7 +90,7 @@ test('a normal release needs every target: each missing binary is named with the
     check: 'binary',
     ok: false,
     detail: `no ${darwin.binary} in ${join(f.npmDir, darwin.dir)}/ or ${f.addonDir}/`,
-    fix: `download the build artifacts into artifacts/ (napi artifacts moves them into ${join(f.npmDir, darwin.dir)}/), or build it: npm run build -- --release --target aarch64-apple-darwin; or release only the targets present with --only-present`,
+    fix: `download the build artifacts into artifacts/ (the release moves them into ${join(f.npmDir, darwin.dir)}/ with napi artifacts), or build it: napi build --release --target aarch64-apple-darwin; or release only the targets present with --only-present`,
   })
 })
 
@@ -113,7 +113,7 @@ test('a glibc binary in the musl package fails the audit, with the fix', async (
   t.is(failure?.pkg, musl.name)
   t.is(failure?.check, 'audit')
   t.regex(failure?.detail ?? '', /^links glibc, but the package is for musl: it will not load there/)
-  t.regex(failure?.fix ?? '', /then rebuild: npm run build -- --release --target x86_64-unknown-linux-musl \(npm run audit -- .*hashkit\.linux-x64-musl\.node shows the details\)$/)
+  t.regex(failure?.fix ?? '', new RegExp(`then rebuild it for x86_64-unknown-linux-musl \\(napi-kit audit .*${musl.binary.replace(/\./g, '\\.')} shows the details\\)$`))
 })
 
 test('a truncated or garbage .node fails the audit', async (t) => {
@@ -138,7 +138,7 @@ test('a version mismatch between packages is refused with the fix', async (t) =>
       check: 'version',
       ok: false,
       detail: `version is 9.9.9, the release is ${V}`,
-      fix: 'npm run version-packages (changeset version, then napi version writes the version into npm/*)',
+      fix: `set the release's version in ${join(f.addonDir, 'package.json')} (changeset version, or npm version), then write it into every platform package: napi version --package-json-path ${join(f.addonDir, 'package.json')} --npm-dir ${f.npmDir}`,
     },
   ])
 })
@@ -157,7 +157,7 @@ test('a files list that leaves the binary out is caught from the real npm pack o
       check: 'npm pack',
       ok: false,
       detail: `the tarball would leave out ${gnu.binary} (it holds README.md, package.json)`,
-      fix: `add "${gnu.binary}" to "files" in ${join(f.npmDir, gnu.dir, 'package.json')}, or regenerate it: npm run generate:npm`,
+      fix: `add "${gnu.binary}" to "files" in ${join(f.npmDir, gnu.dir, 'package.json')}, or regenerate it: napi create-npm-dirs --package-json-path ${join(f.addonDir, 'package.json')} --npm-dir ${f.npmDir}`,
     },
   ])
 })
@@ -169,7 +169,10 @@ test('mislabelled platform packages are refused', async (t) => {
   })
   const p = await plan(f)
   const checks = failures(p).map((c) => `${c.pkg}: ${c.check}: ${c.fix}`)
-  t.true(checks.includes(`${musl.name}: name, os, cpu, libc: npm run generate:npm`), checks.join('\n'))
+  t.true(
+    checks.includes(`${musl.name}: name, os, cpu, libc: regenerate the platform packages from napi.targets: napi create-npm-dirs --package-json-path ${join(f.addonDir, 'package.json')} --npm-dir ${f.npmDir}`),
+    checks.join('\n'),
+  )
 })
 
 test('optionalDependencies must be exactly the released packages at exactly the version', (t) => {
@@ -182,12 +185,14 @@ test('optionalDependencies must be exactly the released packages at exactly the 
 const versionOf = (dir: string) => (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
 
 test('one changeset versions the addon and every platform package together (npm run version-packages)', async (t) => {
-  // A copy of what changesets and napi version read: the workspace root, .changeset/, the addon
+  // A copy of what changesets and napi version read: the workspace root, .changeset/config.json, the addon
   // package and npm/, with the repository's node_modules.
   const root = mkdtempSync(join(tmpdir(), 'hashkit-version-spec-'))
   roots.push(root)
   copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'))
-  cpSync(join(ROOT, '.changeset'), join(root, '.changeset'), { recursive: true })
+  // Only the configuration: pending changesets for other packages (the kit) have no package here.
+  mkdirSync(join(root, '.changeset'))
+  copyFileSync(join(ROOT, '.changeset', 'config.json'), join(root, '.changeset', 'config.json'))
   cpSync(NPM_DIR, join(root, 'npm'), { recursive: true, filter: (p) => !p.endsWith('.node') })
   mkdirSync(join(root, 'packages', 'hashkit'), { recursive: true })
   for (const file of ['package.json', 'README.md']) copyFileSync(join(ADDON_DIR, file), join(root, 'packages', 'hashkit', file))

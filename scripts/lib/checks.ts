@@ -46,3 +46,8 @@ export function stopIfUnsupported(script: string, unsupported: string | undefine
   console.log(`- ${script} skipped: it ${unsupported}`)
   process.exit(0)
 }
+
+/** Throws `message` unless `condition` holds: a check's body states what it requires. */
+export function expect(condition: boolean, message: string): asserts condition {
+  if (!condition) throw new Error(message)
+}

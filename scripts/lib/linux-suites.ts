@@ -6,7 +6,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { auditFiles, collectBinaries } from '../../packages/kit/src/audit/files.js'
+import { auditFiles, collectBinaries } from '@napi-kit/cli'
 import type { Checks } from './checks.js'
 import { bytes, seconds, table } from './log.js'
 import { ADDON_DIR, CACHE_DIR, NPM_DIR } from './paths.js'

@@ -1,8 +1,8 @@
 // Output helpers shared by every script: the kit's (one ✓/✗ line per item, durations on long
 // steps, plain-text tables), the closing count line, and how a script that stops reports it.
-import { bad } from '../../packages/kit/src/lib/log.js'
+import { bad } from '@napi-kit/cli'
 
-export { bad, bytes, info, ok, seconds, table, timed } from '../../packages/kit/src/lib/log.js'
+export { bad, bytes, info, ok, seconds, table, timed } from '@napi-kit/cli'
 
 /** The closing line of a check script: "N ok, M failed"; sets the exit code once. */
 export function summary(passed: number, failed: number): void {

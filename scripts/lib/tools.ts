@@ -8,7 +8,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { ensureOnce } from '../../packages/kit/src/lib/lock.js'
+import { ensureOnce } from '@napi-kit/cli'
 import { timed } from './log.js'
 import { CACHE_DIR, ROOT } from './paths.js'
 

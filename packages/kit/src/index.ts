@@ -1,13 +1,35 @@
 // The programmatic API, for tools that audit binaries or run commands per target themselves.
+// Everything a tool built on the kit needs is exported here; nothing else is public.
+
+// The audit: binaries, folders and npm tarballs.
 export { auditBinary, type BinaryFacts, type BinaryReport, DEFAULT_GLIBC_FLOOR, type Expectation, type Finding, linuxTriple, type Severity, tripleFor } from './audit/checks.js'
 export { ElfError, type ElfInfo, isElf, parseElf } from './audit/elf.js'
-export { type AuditInput, type AuditOptions, auditFiles, auditPaths, collectBinaries, defaultPaths, targetFromName } from './audit/files.js'
+export { type AuditInput, type AuditOptions, auditFiles, auditPaths, collectBinaries, defaultPaths, findAddons, targetFromName } from './audit/files.js'
 export { MUSL_LIBC_SYMBOLS } from './audit/musl-symbols.generated.js'
 export { readTarball, TarError, type TarEntry } from './audit/tar.js'
+
+// The roots: a real Node.js of another libc or CPU, provisioned from Debian's archive.
+export { arm64Root, arm64Unsupported, inArm64Root, type Libc, provisionArm64Root } from './roots/arm64.js'
+export { rootEnv } from './roots/chroot.js'
+export { debianPackages, unpackDeb } from './roots/debian.js'
+export { inMuslRoot, MUSL_LOADER, muslLibcSymbols, type MuslNode, muslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot, type RootNode } from './roots/musl.js'
+export { RUN_TARGETS, type RunTarget } from './roots/targets.js'
+
+// The release: a napi-rs project's platform packages, their checks and their uploads.
+export { type Check, filesCheck, findBinary, optionalDependenciesCheck, planRelease, type ReleaseOptions, type ReleasePlan, type StagedPackage, versionCheck } from './release/checks.js'
+export { type AddonManifest, parseTarget, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './release/manifest.js'
+export { lockRelease } from './release/lock.js'
+export { cannotPublish, provenanceAvailable, PublishError, publishedState, publishTarball, tarballIntegrity, transientFailure } from './release/publish.js'
+export { configuredRegistry, registryUnreachable, registryUrl } from './release/registry.js'
+
+// Shared by the commands and by tools built on them.
 export { CACHE_ENV, cacheDir } from './lib/cache.js'
 export { CommandError, UsageError } from './lib/errors.js'
-export { RUN_TARGETS, type RunTarget } from './roots/targets.js'
+export { ensureOnce } from './lib/lock.js'
+export { bad, bytes, info, ok, seconds, table, timed } from './lib/log.js'
+export { runtimeGlibc } from './lib/runtime.js'
+
+// The scan: will an app's native dependencies load where it is deployed?
 export { type ScanOptions, type ScanResult, scanLockfile, type TargetResult } from './scan/scan.js'
 export { parseTargets, SCAN_TARGET_NAMES, type ScanTarget } from './scan/targets.js'
 export type { PackageVerdict } from './scan/verdict.js'
-export type { RootNode } from './roots/musl.js'

@@ -79,11 +79,11 @@ function parsePackageJson(file: string, text: string): { pkg?: PackageJson; prob
 const readPackageJson = (file: string) => parsePackageJson(file, readFileSync(file, 'utf8'))
 
 /**
- * The paths `napi-kit audit` audits when given none: in `cwd`, the package whose package.json
- * has a `napi` field (or, in a workspace root, each workspace package that has one): its
- * `.node` files and its `npm/` folder, and `cwd`'s `npm/` folder.
+ * The napi-rs addons of the project in `cwd`: `cwd` itself when its package.json has a `napi`
+ * field, else each workspace package whose package.json has one (`workspaces` says whether
+ * `cwd` declares workspaces at all).
  */
-export function defaultPaths(cwd: string): string[] {
+export function findAddons(cwd: string): { addons: string[]; workspaces: boolean } {
   const rootFile = join(cwd, 'package.json')
   const root = existsSync(rootFile) ? readPackageJson(rootFile) : {}
   if (root.problem) throw new Error(`${root.problem.cause}\n  fix: ${root.problem.fix}`)
@@ -93,9 +93,19 @@ export function defaultPaths(cwd: string): string[] {
     const file = join(dir, 'package.json')
     return existsSync(file) && Boolean(readPackageJson(file).pkg?.napi)
   })
+  return { addons, workspaces: workspaces.length > 0 }
+}
+
+/**
+ * The paths `napi-kit audit` audits when given none: in `cwd`, the package whose package.json
+ * has a `napi` field (or, in a workspace root, each workspace package that has one): its
+ * `.node` files and its `npm/` folder, and `cwd`'s `npm/` folder.
+ */
+export function defaultPaths(cwd: string): string[] {
+  const { addons, workspaces } = findAddons(cwd)
   if (addons.length === 0) {
     throw new UsageError(
-      `no package.json with a "napi" field in ${cwd}${workspaces.length ? ' or its workspaces' : ''}, so there is nothing to audit by default: run it in your addon's folder, or pass what to audit (.node files, folders, npm tarballs)`,
+      `no package.json with a "napi" field in ${cwd}${workspaces ? ' or its workspaces' : ''}, so there is nothing to audit by default: run it in your addon's folder, or pass what to audit (.node files, folders, npm tarballs)`,
     )
   }
   const paths = new Set<string>()

@@ -1,17 +1,16 @@
-// What `npm run release` checks before anything is uploaded. Each package is staged in a
+// What `napi-kit release` checks before anything is uploaded. Each package is staged in a
 // temporary folder (its package.json, README and binary; the addon package with its
 // optionalDependencies pinned), packed with the real `npm pack`, and the tarballs, which are
-// exactly what would be uploaded, are checked: binary present, audit at the glibc floor, one
-// version everywhere, the binary in the packed file list. Every check runs, every failure
+// exactly what would be uploaded, are checked: labels, binary present, audit at the glibc floor,
+// one version everywhere, the binary in the packed file list. Every check runs, every failure
 // names the package and the command that fixes it, and nothing here uploads anything.
 import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { isAbsolute, join, relative } from 'node:path'
 
-import { $ } from 'zx'
-
-import { auditPaths } from '../../packages/kit/src/audit/files.js'
-import { ROOT } from './paths.js'
-import { GLIBC_FLOOR, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './targets.js'
+import { DEFAULT_GLIBC_FLOOR } from '../audit/checks.js'
+import { auditPaths } from '../audit/files.js'
+import { exec } from '../lib/process.js'
+import { type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './manifest.js'
 
 export interface Check {
   /** The npm package the check is about. */
@@ -51,7 +50,7 @@ export interface ReleasePlan {
 }
 
 export interface ReleaseOptions {
-  /** The addon package folder (packages/hashkit). */
+  /** The addon package folder (its package.json has the `napi` field). */
   addonDir: string
   /** The platform packages' folder (npm/). */
   npmDir: string
@@ -62,12 +61,11 @@ export interface ReleaseOptions {
   glibcFloor?: string
   /** The release's registry, passed to `npm pack` as to every npm call of a release. */
   registry?: string
+  /** Paths in details and fixes are shown relative to this folder (default: the current one). */
+  cwd?: string
 }
 
-/** Paths are shown relative to the repository when inside it. */
-const show = (p: string) => (p.startsWith(`${ROOT}/`) ? relative(ROOT, p) : p)
-
-/** Where a target's binary is: npm/<dir>/ (put there by `napi artifacts`) first, then next to the loader (`npm run build`). */
+/** Where a target's binary is: npm/<dir>/ (put there by `napi artifacts`) first, then next to the loader (`napi build`). */
 export function findBinary(target: PlatformPackage, options: Pick<ReleaseOptions, 'addonDir' | 'npmDir'>): string | undefined {
   return [join(options.npmDir, target.dir, target.binary), join(options.addonDir, target.binary)].find((p) => existsSync(p))
 }
@@ -107,7 +105,7 @@ interface PackResult {
 /** `npm pack` in `dir`: writes the tarball into `dest` and returns npm's own account of it. */
 async function pack(dir: string, dest: string, registry?: string): Promise<{ tarball?: string; files: string[]; error?: string }> {
   const registryArgs = registry ? ['--registry', registry] : []
-  const result = await $({ quiet: true, nothrow: true, cwd: dir })`npm pack --json --ignore-scripts --pack-destination ${dest} ${registryArgs}`
+  const result = await exec(['npm', 'pack', '--json', '--ignore-scripts', '--pack-destination', dest, ...registryArgs], { cwd: dir, nothrow: true })
   if (result.exitCode !== 0) return { files: [], error: result.stderr.trim().split('\n').slice(-3).join(' ') }
   const [info] = JSON.parse(result.stdout) as PackResult[]
   if (!info) return { files: [], error: 'npm pack printed no result' }
@@ -119,6 +117,8 @@ const readJson = <T>(file: string): T | undefined => (existsSync(file) ? (JSON.p
 interface PackageJson {
   name?: string
   version?: string
+  main?: string
+  types?: string
   os?: string[]
   cpu?: string[]
   libc?: string[]
@@ -128,12 +128,21 @@ interface PackageJson {
 
 /** Stages, packs and checks every package of the release; uploads nothing. */
 export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan> {
+  const cwd = options.cwd ?? process.cwd()
+  // Inside the project relative to it, elsewhere (a temporary folder) as they are.
+  const show = (p: string) => {
+    const rel = relative(cwd, p)
+    return rel.startsWith('..') || isAbsolute(rel) ? p : rel || '.'
+  }
   const manifest = readAddonManifest(options.addonDir)
   const { name, version } = manifest
   const targets = platformPackages(manifest)
   const checks: Check[] = []
   const add = (c: Check) => checks.push(c)
-  const versionFix = 'npm run version-packages (changeset version, then napi version writes the version into npm/*)'
+  const glibcFloor = options.glibcFloor ?? DEFAULT_GLIBC_FLOOR
+  const napiPaths = `--package-json-path ${show(join(options.addonDir, 'package.json'))} --npm-dir ${show(options.npmDir)}`
+  const versionFix = `set the release's version in ${show(join(options.addonDir, 'package.json'))} (changeset version, or npm version), then write it into every platform package: napi version ${napiPaths}`
+  const labelsFix = `regenerate the platform packages from napi.targets: napi create-npm-dirs ${napiPaths}`
 
   const present = targets.filter((t) => findBinary(t, options))
   const released = options.onlyPresent ? present : targets
@@ -144,7 +153,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
       check: 'binaries',
       ok: false,
       detail: `no binary for any of the ${targets.length} targets in ${show(options.npmDir)}/<target>/ or ${show(options.addonDir)}/`,
-      fix: 'download the build artifacts into artifacts/ and run npm run release again, or build one: npm run build -- --release --target <triple>',
+      fix: 'download the build artifacts into artifacts/ (or pass --artifacts <dir>) and run the release again, or build one: napi build --release --target <triple>',
     })
   }
 
@@ -154,7 +163,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     const manifestPath = join(source, 'package.json')
     const pkgJson = readJson<PackageJson>(manifestPath)
     if (!pkgJson) {
-      add({ pkg: target.name, check: 'package.json', ok: false, detail: `${show(manifestPath)} does not exist`, fix: 'npm run generate:npm' })
+      add({ pkg: target.name, check: 'package.json', ok: false, detail: `${show(manifestPath)} does not exist`, fix: labelsFix })
       continue
     }
     // The package's labels must be the ones napi.targets gives; npm installs by them.
@@ -168,7 +177,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
             check: 'name, os, cpu, libc',
             ok: false,
             detail: `${show(manifestPath)} says ${pkgJson.name} ${labels(pkgJson)}, napi.targets gives ${target.name} ${labels(target)}`,
-            fix: 'npm run generate:npm',
+            fix: labelsFix,
           },
     )
     add(versionCheck(target.name, pkgJson.version, version, versionFix))
@@ -182,7 +191,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
             check: 'binary',
             ok: false,
             detail: `no ${target.binary} in ${show(source)}/ or ${show(options.addonDir)}/`,
-            fix: `download the build artifacts into artifacts/ (napi artifacts moves them into ${show(source)}/), or build it: npm run build -- --release --target ${target.triple}; or release only the targets present with --only-present`,
+            fix: `download the build artifacts into artifacts/ (the release moves them into ${show(source)}/ with napi artifacts), or build it: napi build --release --target ${target.triple}; or release only the targets present with --only-present`,
           },
     )
 
@@ -198,24 +207,22 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
       continue
     }
     const filesOk = !binary || packed.files.includes(target.binary)
-    if (binary) {
-      add(filesCheck(target.name, packed.files, [target.binary], `add "${target.binary}" to "files" in ${show(manifestPath)}, or regenerate it: npm run generate:npm`))
-    }
+    if (binary) add(filesCheck(target.name, packed.files, [target.binary], `add "${target.binary}" to "files" in ${show(manifestPath)}, or regenerate it: ${labelsFix.slice(labelsFix.indexOf('napi '))}`))
 
     // The audit reads the tarball when the binary is in it (what users will get), else the staged binary.
     if (binary) {
       const audited = filesOk && packed.tarball ? packed.tarball : join(staged, target.binary)
-      const { reports } = await auditPaths([audited], { glibcFloor: options.glibcFloor ?? GLIBC_FLOOR, localGlibc: false })
+      const { reports } = auditPaths([audited], { glibcFloor, localGlibc: false, cwd })
       const errors = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'error'))
       add(
         errors.length === 0
-          ? { pkg: target.name, check: 'audit', ok: true, detail: `${reports.map((r) => r.verdict).join(', ')} at glibc floor ${options.glibcFloor ?? GLIBC_FLOOR}` }
+          ? { pkg: target.name, check: 'audit', ok: true, detail: `${reports.map((r) => r.verdict).join(', ')} at glibc floor ${glibcFloor}` }
           : {
               pkg: target.name,
               check: 'audit',
               ok: false,
               detail: errors.map((f) => f.cause).join('; '),
-              fix: `${[...new Set(errors.map((f) => f.fix))].join('; ')}; then rebuild: npm run build -- --release --target ${target.triple} (npm run audit -- ${show(binary)} shows the details)`,
+              fix: `${[...new Set(errors.map((f) => f.fix))].join('; ')}; then rebuild it for ${target.triple} (napi-kit audit ${show(binary)} shows the details)`,
             },
       )
     }
@@ -227,7 +234,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     recursive: true,
     filter: (p) => {
       const rel = relative(options.addonDir, p)
-      return !rel.endsWith('.node') && !/^(node_modules|__test__|\.turbo)(\/|$)/.test(rel)
+      return !rel.endsWith('.node') && !/^(node_modules|__test__|\.turbo|npm)(\/|$)/.test(rel)
     },
   })
   const mainJson = JSON.parse(readFileSync(join(mainDir, 'package.json'), 'utf8')) as PackageJson & Record<string, unknown>
@@ -235,14 +242,15 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   writeFileSync(join(mainDir, 'package.json'), `${JSON.stringify(mainJson, null, 2)}\n`)
   const mainPacked = await pack(mainDir, options.stageDir, options.registry)
   const main: StagedPackage = { name, version, dir: mainDir, tarball: mainPacked.tarball, files: mainPacked.files }
+  const mainManifest = show(join(options.addonDir, 'package.json'))
   if (mainPacked.error) {
     add({ pkg: name, check: 'npm pack', ok: false, detail: `npm pack failed: ${mainPacked.error}`, fix: `run npm pack --dry-run in ${show(options.addonDir)} and fix what it reports` })
   } else {
     const entry = mainJson.main ?? 'index.js'
-    add(filesCheck(name, mainPacked.files, [String(entry), ...(mainJson.types ? [String(mainJson.types)] : [])], `add the loader and types to "files" in ${show(join(options.addonDir, 'package.json'))}`))
+    add(filesCheck(name, mainPacked.files, [String(entry), ...(mainJson.types ? [String(mainJson.types)] : [])], `add the loader and types to "files" in ${mainManifest}`))
     const binaries = mainPacked.files.filter((f) => f.endsWith('.node'))
     if (binaries.length > 0) {
-      add({ pkg: name, check: 'no binaries', ok: false, detail: `the tarball holds ${binaries.join(', ')}: binaries belong in the platform packages`, fix: `remove .node patterns from "files" in ${show(join(options.addonDir, 'package.json'))}` })
+      add({ pkg: name, check: 'no binaries', ok: false, detail: `the tarball holds ${binaries.join(', ')}: binaries belong in the platform packages`, fix: `remove .node patterns from "files" in ${mainManifest}` })
     }
     const packedJson = readJson<PackageJson>(join(mainDir, 'package.json'))
     add(optionalDependenciesCheck(name, packedJson?.optionalDependencies, released, version))

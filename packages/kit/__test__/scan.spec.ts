@@ -19,6 +19,7 @@ import { tarballKey } from '../src/scan/fetch.js'
 import { installsOn } from '../src/scan/install.js'
 import { type LockEntry, parseLockfile } from '../src/scan/lockfile.js'
 import { selectPrebuild } from '../src/scan/prebuilds.js'
+import { scanLockfile } from '../src/scan/scan.js'
 import { parseTargets } from '../src/scan/targets.js'
 import { judgement } from '../src/scan/verify.js'
 import { appWith } from './helpers/lockfiles.js'
@@ -394,4 +395,13 @@ test('vite@7.0.0: esbuild and rollup are families; its lone optional fsevents (m
     ['rollup', 'platform packages', 'ok'],
   ])
   t.regex(doc.targets[0]?.packages[0]?.findings[0]?.cause ?? '', /^@esbuild\/linux-x64@\S+ ship no \.node file \(executables or libraries, not checked here\)$/)
+})
+
+test('scanLockfile from code: the same verdicts as the command, run from the sources', async (t) => {
+  const dir = await appWithOne('@node-rs/xxhash', '1.7.8')
+  const result = await scanLockfile(join(dir, 'package-lock.json'), { targets: parseTargets('linux-x64-musl,linux-arm-musleabihf', '2.28'), toolchain: false, offline: false })
+  t.deepEqual(result.targets.map((x) => [x.target, x.packages.map((p) => `${p.name} ${p.installs} ${p.verdict}`)]), [
+    ['linux-x64-musl', ['@node-rs/xxhash @node-rs/xxhash-linux-x64-musl@1.7.8 ok']],
+    ['linux-arm-musleabihf', ['@node-rs/xxhash @node-rs/xxhash-linux-arm-gnueabihf@1.7.8 error']],
+  ])
 })

@@ -13,11 +13,21 @@ import { cacheDir } from '../lib/cache.js'
 import { type Contents, type InstallStep, installStep } from './contents.js'
 import { prebuildFiles } from './prebuilds.js'
 
+/** A module of the kit beside this one: compiled (.js), or its source when run from src/ (.ts). */
+function ownModule(path: string): Buffer {
+  const compiled = new URL(path, import.meta.url)
+  return readFileSync(existsSync(compiled) ? compiled : new URL(path.replace(/\.js$/, '.ts'), import.meta.url))
+}
+
+let auditCodeHash: string | undefined
 /** The audit's own code: cached findings from other code are not reused. */
-const AUDIT_CODE = createHash('sha256')
-  .update(['../audit/checks.js', '../audit/elf.js', '../audit/musl-symbols.generated.js'].map((f) => readFileSync(new URL(f, import.meta.url))).join('\0'))
-  .digest('hex')
-  .slice(0, 16)
+function auditCode(): string {
+  auditCodeHash ??= createHash('sha256')
+    .update(Buffer.concat(['../audit/checks.js', '../audit/elf.js', '../audit/musl-symbols.generated.js'].map(ownModule)))
+    .digest('hex')
+    .slice(0, 16)
+  return auditCodeHash
+}
 
 interface Stored {
   code: string
@@ -112,7 +122,7 @@ export function cachedFacts(key: string, load: () => Map<string, Uint8Array>): T
   if (!existsSync(file)) return undefined
   try {
     const stored = JSON.parse(readFileSync(file, 'utf8')) as Stored
-    if (stored.code !== AUDIT_CODE) return undefined
+    if (stored.code !== auditCode()) return undefined
     return new TarballFacts(stored, load, file)
   } catch {
     return undefined // a damaged facts file is learnt again
@@ -128,7 +138,7 @@ export function factsFrom(files: Map<string, Uint8Array>, key?: string): Tarball
   } catch {
     manifest = {} // npm itself refuses the package; its files are still checked
   }
-  const stored: Stored = { code: AUDIT_CODE, manifest, names: [...files.keys()], audits: {}, exports: {} }
+  const stored: Stored = { code: auditCode(), manifest, names: [...files.keys()], audits: {}, exports: {} }
   const facts = new TarballFacts(stored, () => files, key ? factsFile(key) : undefined, true)
   facts.save()
   return facts

@@ -120,6 +120,10 @@ test('a lockfile without libc fields (as npm < 11.11 writes it): both Linux pack
   t.deepEqual(perTarget, [[['warning', [warning]]], [['warning', [warning]]]])
   const table = kit(['scan', dir])
   t.regex(table.stdout, /! {2}@node-rs\/xxhash@1\.7\.8 {2}platform packages {2}@node-rs\/xxhash-linux-x64-musl@1\.7\.8 {2}warning/)
+  // The real npm agrees: on a Linux x64 machine of either libc, npm ci installs both packages.
+  execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: dir, stdio: 'pipe' })
+  const installed = ['gnu', 'musl'].map((abi) => existsSync(join(dir, 'node_modules', '@node-rs', `xxhash-linux-x64-${abi}`, 'package.json')))
+  t.deepEqual(installed, process.platform === 'linux' && process.arch === 'x64' ? [true, true] : [false, false])
 })
 
 test('bcrypt@6.0.0: prebuildify with .glibc/.musl tags; ok on musl and at glibc 2.28 with libstdc++ noted; at 2.17 libstdc++ is too old', async (t) => {

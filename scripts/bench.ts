@@ -5,7 +5,7 @@
 //
 //   npm run bench [-- --skip-release]   (--skip-release: leave out the release build and its size)
 import { execFileSync, spawnSync } from 'node:child_process'
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 
@@ -205,8 +205,14 @@ add('edit lib.rs, `npm run build`', `${(median(edits) / 1000).toFixed(2)} s`, '6
     const natives = (JSON.parse(r.stdout) as { targets: Array<{ packages: unknown[] }> }).targets[0]?.packages.length ?? 0
     return { ms: performance.now() - t, natives }
   }
-  const cold = scan()
-  const warm = median(Array.from({ length: 5 }, () => scan().ms))
+  let cold: ReturnType<typeof scan>
+  let warm: number
+  try {
+    cold = scan()
+    warm = median(Array.from({ length: 5 }, () => scan().ms))
+  } finally {
+    rmSync(env.NAPI_KIT_CACHE_DIR, { recursive: true, force: true }) // the app's tarballs: a few hundred MB
+  }
   const set = `${entries} entries, ${cold.natives} native packages`
   add(`\`napi-kit scan\` cold, empty cache (${set})`, `${(cold.ms / 1000).toFixed(1)} s`, '—', 'report', undefined)
   add(`\`napi-kit scan\` warm, two targets (${set})`, `${(warm / 1000).toFixed(2)} s`, '—', '≤ 3 s, ≥ 1,000 entries, ≥ 15 native', warm <= 3000 && entries >= 1000 && cold.natives >= 15)

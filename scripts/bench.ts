@@ -12,6 +12,7 @@ import { basename, dirname, join } from 'node:path'
 import { $ } from 'zx'
 
 import { auditBinary } from '@napi-kit/cli'
+import { appLockfile } from './lib/app-lockfile.js'
 import { parseFlags } from './lib/args.js'
 import { bytes, info, table, timed } from './lib/log.js'
 import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
@@ -216,6 +217,35 @@ add('edit lib.rs, `npm run build`', `${(median(edits) / 1000).toFixed(2)} s`, '6
   add('`napi-kit --version`', `${version.toFixed(0)} ms`, '—', '≤ 150 ms', version <= 150)
   const audit = median(Array.from({ length: 7 }, () => wall(['audit', '--local-glibc', binary])))
   add(`\`napi-kit audit\` of ${basename(binary)} (${bytes(statSync(binary).size)})`, `${audit.toFixed(0)} ms`, '`npm run audit` 0.52 s before the kit', '≤ 300 ms', audit <= 300)
+}
+
+// 7. `napi-kit scan` of an app-sized lockfile (written by npm, over 1,000 entries and 15 native
+//    packages) for its two default targets: cold (an empty cache, so every tarball is
+//    downloaded) and warm (what the first scan learnt is cached), wall time per process.
+{
+  const kit = join(ROOT, 'node_modules', '.bin', 'napi-kit')
+  const app = await appLockfile()
+  const entries = Object.keys((JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: object }).packages).length - 1
+  const env = { ...process.env, NAPI_KIT_CACHE_DIR: mkdtempSync(join(tmpdir(), 'napi-kit-bench-')) }
+  const scan = () => {
+    const t = performance.now()
+    const r = spawnSync(kit, ['scan', app, '--json'], { env, encoding: 'utf8', maxBuffer: 64 * MiB })
+    // Exit code 1 is a finding (this set has packages that fail on a stock image), not a failure.
+    if (r.status !== 0 && r.status !== 1) throw new Error(`napi-kit scan ${app} exited with ${r.status}: ${r.stderr}`)
+    const natives = (JSON.parse(r.stdout) as { targets: Array<{ packages: unknown[] }> }).targets[0]?.packages.length ?? 0
+    return { ms: performance.now() - t, natives }
+  }
+  let cold: ReturnType<typeof scan>
+  let warm: number
+  try {
+    cold = scan()
+    warm = median(Array.from({ length: 5 }, () => scan().ms))
+  } finally {
+    rmSync(env.NAPI_KIT_CACHE_DIR, { recursive: true, force: true }) // the app's tarballs: a few hundred MB
+  }
+  const set = `${entries} entries, ${cold.natives} native packages`
+  add(`\`napi-kit scan\` cold, empty cache (${set})`, `${(cold.ms / 1000).toFixed(1)} s`, '—', 'report', undefined)
+  add(`\`napi-kit scan\` warm, two targets (${set})`, `${(warm / 1000).toFixed(2)} s`, '—', '≤ 3 s, ≥ 1,000 entries, ≥ 15 native', warm <= 3000 && entries >= 1000 && cold.natives >= 15)
 }
 
 const modules = join(ROOT, 'node_modules')

@@ -55,11 +55,11 @@ test('--version prints the version; no command is a usage error', (t) => {
   t.regex(none.stderr, /^napi-kit \S+: checks and runs native Node\.js addons/)
   const unknown = kit(['audti'])
   t.is(unknown.code, 2)
-  t.is(unknown.stderr, '✗ napi-kit: unknown command audti (commands: audit, run, release)\nusage: napi-kit <command> [options]\ne.g.:  napi-kit audit --help\n')
+  t.is(unknown.stderr, '✗ napi-kit: unknown command audti (commands: audit, run, release, scan)\nusage: napi-kit <command> [options]\ne.g.:  napi-kit audit --help\n')
 })
 
 test('every command has --help, with its exit codes', (t) => {
-  for (const command of ['audit', 'run']) {
+  for (const command of ['audit', 'run', 'scan']) {
     const r = kit([command, '--help'])
     t.is(r.code, 0, command)
     t.regex(r.stdout, new RegExp(`^napi-kit ${command} `), command)

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   audit: { summary: 'check .node files, folders and npm tarballs before they ship', load: async () => (await import('./commands/audit.js')).audit },
   run: { summary: 'run a command under a real Node.js of another libc or CPU (musl, arm64)', load: async () => (await import('./commands/run.js')).runCommand },
   release: { summary: 'check every package of a release, then publish the platform packages and the addon', load: async () => (await import('./commands/release.js')).release },
+  scan: { summary: "check that an app's native dependencies load where it is deployed (from its lockfile)", load: async () => (await import('./commands/scan.js')).scan },
 }
 
 const version = () => (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version

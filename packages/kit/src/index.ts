@@ -28,3 +28,8 @@ export { CommandError, UsageError } from './lib/errors.js'
 export { ensureOnce } from './lib/lock.js'
 export { bad, bytes, info, ok, seconds, table, timed } from './lib/log.js'
 export { runtimeGlibc } from './lib/runtime.js'
+
+// The scan: will an app's native dependencies load where it is deployed?
+export { type ScanOptions, type ScanResult, scanLockfile, type TargetResult } from './scan/scan.js'
+export { parseTargets, SCAN_TARGET_NAMES, type ScanTarget } from './scan/targets.js'
+export type { PackageVerdict } from './scan/verdict.js'

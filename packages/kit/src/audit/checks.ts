@@ -39,6 +39,18 @@ export interface Expectation {
   floorNote?: string
   /** The release floor, when `floorNote` says why another one applies. */
   releaseFloor?: string
+  /** Libraries shipped beside it (by the packages installed with it), which the image need not have. */
+  providedLibraries?: string[]
+  /** The functions those libraries define. */
+  providedSymbols?: Set<string>
+  /**
+   * Hold a glibc binary on a musl target to what musl's loader accepts rather than to the
+   * label (scan asks what loads): musl serves libc.so.6 and its siblings itself and ignores
+   * symbol versions, so a glibc build that calls only functions musl has loads there.
+   */
+  muslLoadsGlibc?: boolean
+  /** The newest libstdc++ versions the target's system has, and which system that is. */
+  libstdcxx?: { glibcxx: string; cxxabi: string; system: string }
 }
 
 export interface BinaryFacts {
@@ -60,21 +72,58 @@ export interface BinaryReport {
   verdict: 'ok' | 'warning' | 'error'
 }
 
-const ELF_MACHINE: Record<string, number> = { x64: 62, arm64: 183 }
-const ELF_MACHINE_NAME: Record<number, string> = { 62: 'x64', 183: 'arm64', 3: 'ia32', 40: 'arm' }
+/** Each Node.js CPU (`process.arch`, npm's `cpu`): its ELF machine and class. */
+const ELF_MACHINE: Record<string, { machine: number; bits: 32 | 64 }> = {
+  x64: { machine: 62, bits: 64 },
+  arm64: { machine: 183, bits: 64 },
+  arm: { machine: 40, bits: 32 },
+  ia32: { machine: 3, bits: 32 },
+  riscv64: { machine: 243, bits: 64 },
+  ppc64: { machine: 21, bits: 64 },
+  s390x: { machine: 22, bits: 64 },
+  loong64: { machine: 258, bits: 64 },
+}
+const ELF_MACHINE_NAME: Record<number, string> = Object.fromEntries(Object.entries(ELF_MACHINE).map(([cpu, m]) => [m.machine, cpu]))
 /** Dynamic relocations that address TLS relative to the thread pointer: the initial-exec model. */
 const TP_RELATIVE: Record<number, Set<number>> = {
   62: new Set([18, 23]), // R_X86_64_TPOFF64, R_X86_64_TPOFF32
   183: new Set([1030]), // R_AARCH64_TLS_TPREL64
+  40: new Set([19]), // R_ARM_TLS_TPOFF32
+  3: new Set([14, 37]), // R_386_TLS_TPOFF, R_386_TLS_TPOFF32
+  243: new Set([11]), // R_RISCV_TLS_TPREL64
+  21: new Set([73]), // R_PPC64_TPREL64
+  22: new Set([56]), // R_390_TLS_TPOFF
 }
 /** Libraries every node:<version>-slim (glibc) or node:<version>-alpine (musl) image has. */
 const IMAGE_LIBRARIES: Record<'glibc' | 'musl', Set<string>> = {
   glibc: new Set([
     'libc.so.6', 'libm.so.6', 'libdl.so.2', 'libpthread.so.0', 'librt.so.1', 'libgcc_s.so.1', 'libstdc++.so.6',
-    'ld-linux-x86-64.so.2', 'ld-linux-aarch64.so.1',
+    // The dynamic loader of each CPU: x64, arm64, arm (hard float), ia32, riscv64, ppc64le, s390x.
+    'ld-linux-x86-64.so.2', 'ld-linux-aarch64.so.1', 'ld-linux-armhf.so.3', 'ld-linux.so.2', 'ld-linux-riscv64-lp64d.so.1', 'ld64.so.2', 'ld64.so.1',
   ]),
-  musl: new Set(['libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'libc.so', 'libgcc_s.so.1', 'libstdc++.so.6']),
+  musl: new Set([
+    'libc.musl-x86_64.so.1', 'libc.musl-aarch64.so.1', 'libc.musl-armv7.so.1', 'libc.musl-armhf.so.1', 'libc.musl-x86.so.1',
+    'libc.musl-riscv64.so.1', 'libc.musl-ppc64le.so.1', 'libc.musl-s390x.so.1', 'libc.so', 'libgcc_s.so.1', 'libstdc++.so.6',
+  ]),
 }
+/** Libraries musl's loader serves itself (its reserved names: libc, libpthread, librt, libm, libdl, libutil, libxnet). */
+const MUSL_SERVES = /^lib(c|pthread|rt|m|dl|util|xnet)\.so(\.|$)/
+/** The C++ runtime's symbols, from libstdc++ and libgcc_s. */
+const CXX_RUNTIME = /^(_Unwind_|__cxa_|__gxx_|_Z|__once_proxy$|__dynamic_cast$)/
+
+/** Whether musl's loader would load this glibc binary: it needs only what musl serves and Alpine has, calls only musl's functions, and uses no initial-exec TLS. */
+function muslAccepts(elf: ElfInfo, expected: Expectation): boolean {
+  const runtime = ['libgcc_s.so.1', 'libstdc++.so.6']
+  if (!elf.needed.every((n) => MUSL_SERVES.test(n) || runtime.includes(n) || expected.providedLibraries?.includes(n))) return false
+  if (elf.staticTls || elf.relocations.some((r) => TP_RELATIVE[elf.machine]?.has(r.type))) return false
+  const cxx = elf.needed.some((n) => runtime.includes(n))
+  return elf.symbols.every(
+    (s) =>
+      s.defined || s.bind !== 'global' || (s.type !== 'func' && s.type !== 'notype') || FROM_NODE.test(s.name) || MUSL_LIBC_SYMBOLS.has(s.name) ||
+      expected.providedSymbols?.has(s.name) === true || (cxx && CXX_RUNTIME.test(s.name)),
+  )
+}
+
 /** Functions the Node.js executable itself provides to addons. */
 const FROM_NODE = /^(napi_|node_api_|uv_|node_module_register$)/
 
@@ -95,12 +144,12 @@ function linkedLibc(elf: ElfInfo): 'glibc' | 'musl' | 'static' {
   return 'static'
 }
 
-const RUST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', arm: 'armv7' }
+const RUST_ARCH: Record<string, string> = { x64: 'x86_64', arm64: 'aarch64', ia32: 'i686', arm: 'armv7', riscv64: 'riscv64gc', ppc64: 'powerpc64le', s390x: 's390x', loong64: 'loongarch64' }
 
 /** The Rust target triple of a Linux binary for `cpu` and `libc`, e.g. `x86_64-unknown-linux-musl`. */
 export function linuxTriple(cpu: string, libc: string | undefined): string {
   const arch = RUST_ARCH[cpu] ?? cpu
-  const abi = libc === 'musl' ? 'musl' : arch === 'armv7' ? 'gnueabihf' : 'gnu'
+  const abi = (libc === 'musl' ? 'musl' : 'gnu') + (arch === 'armv7' ? 'eabihf' : '')
   return `${arch}-unknown-linux-${abi}`
 }
 
@@ -126,11 +175,20 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, glibcFloor: s
   if (expected && expected.os !== 'linux') {
     add('error', `an ELF (Linux) binary in a package for ${expected.os}`, `build ${tripleFor(expected)} on or for ${expected.os} and put that binary here`)
   }
-  if (expected?.cpu && ELF_MACHINE[expected.cpu] !== elf.machine) {
+  if (expected?.cpu && ELF_MACHINE[expected.cpu]?.machine !== elf.machine) {
     add('error', `wrong CPU: built for ${machine}, the package is for ${expected.cpu}`, `build with --target ${triple} and ship that binary`)
   }
-  if (elf.class !== 64) add('error', `a ${elf.class}-bit ELF file; every supported Node.js target is 64-bit`, `build for a 64-bit target`)
-  if (expected?.libc && libc !== expected.libc) {
+  // Node.js runs 32-bit on arm and ia32 only: a 32-bit file for a 64-bit CPU (x32) loads nowhere.
+  const bits = ELF_MACHINE[machine]?.bits
+  if (bits !== undefined && elf.class !== bits) add('error', `a ${elf.class}-bit ELF file for ${machine}, whose Node.js is ${bits}-bit`, `build for ${triple}`)
+  const compatible = expected?.muslLoadsGlibc && expected.libc === 'musl' && libc === 'glibc' ? muslAccepts(elf, expected) : undefined
+  if (compatible) {
+    add(
+      'warning',
+      `links glibc, but the package is for musl: musl's loader still loads it (it serves ${elf.needed.filter((n) => MUSL_SERVES.test(n)).join(', ')} itself, ignores symbol versions, and has every function it calls); behaviour that differs between the two libcs may still break it`,
+      `for a real musl build: build with --target ${triple} (musl targets need -C target-feature=-crt-static)`,
+    )
+  } else if (expected?.libc && libc !== expected.libc) {
     add(
       'error',
       libc === 'static'
@@ -167,17 +225,35 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, glibcFloor: s
     } else if (expected?.floorNote && expected.releaseFloor && glibcMax && compareVersions(glibcMax, expected.releaseFloor) > 0) {
       add('note', `needs GLIBC_${glibcMax}: ${expected.floorNote}`, `link release builds against glibc ${expected.releaseFloor} (cargo-zigbuild: --target ${triple}.${expected.releaseFloor})`)
     }
-    const cxx = elf.versionsNeeded.flatMap((v) => v.versions.map((x) => x.name)).filter((n) => /^(GLIBCXX|CXXABI)_/.test(n))
-    if (cxx.length > 0) add('note', `needs libstdc++: ${cxx.toSorted().at(-1)}`, 'check it against the oldest libstdc++ you support')
+  }
+
+  // libstdc++: the versions a C++ addon needs, against the target system's (GCC's) when it is known.
+  const cxx = elf.versionsNeeded.flatMap((v) => v.versions.map((x) => x.name)).filter((n) => /^(GLIBCXX|CXXABI)_\d/.test(n))
+  const newest = (prefix: string) => cxx.filter((n) => n.startsWith(prefix)).map((n) => n.slice(prefix.length)).toSorted(compareVersions).at(-1)
+  const ceiling = expected?.libstdcxx
+  const over = ceiling
+    ? ([['GLIBCXX_', ceiling.glibcxx], ['CXXABI_', ceiling.cxxabi]] as const).flatMap(([prefix, max]) => {
+        const needed = newest(prefix)
+        return needed && compareVersions(needed, max) > 0 ? [`${prefix}${needed} (it has ${prefix}${max})`] : []
+      })
+    : []
+  if (libc === 'glibc' && ceiling && over.length > 0) {
+    add('error', `needs a newer libstdc++ than ${ceiling.system} has: ${over.join(', ')}`, 'build against an older libstdc++ (an older GCC, or link it statically with -static-libstdc++), or deploy on a newer base image')
+  } else if (cxx.length > 0 || elf.needed.includes('libstdc++.so.6')) {
+    const needs = ['GLIBCXX_', 'CXXABI_'].flatMap((p) => (newest(p) ? [`${p}${newest(p)}`] : [])).join(', ')
+    const has = libc === 'musl' ? 'node:<version>-alpine has it (a bare alpine image needs apk add libstdc++)' : ceiling ? `${ceiling.system} has it` : 'check it against the oldest libstdc++ you support'
+    add('note', `needs libstdc++${needs ? `: ${needs}` : ''}`, has)
   }
 
   const image = libc === 'musl' ? 'musl' : 'glibc'
-  const missing = elf.needed.filter((n) => !IMAGE_LIBRARIES[image].has(n))
+  const missing = elf.needed.filter((n) => !IMAGE_LIBRARIES[image].has(n) && !expected?.providedLibraries?.includes(n))
   if (missing.length > 0) {
     add('error', `needs ${missing.join(', ')}, which a stock node:<version>-${image === 'musl' ? 'alpine' : 'slim'} image does not have`, 'link those libraries statically into the addon')
   }
   if (elf.textrel) add('error', 'has text relocations: the loader must write to code pages, which hardened systems refuse', 'build every object with -fPIC')
-  if (!elf.symbols.some((s) => s.defined && (s.name === 'napi_register_module_v1' || s.name.startsWith('node_register_module_v')))) {
+  // An entry point, or registration from a constructor (NAPI_MODULE in older node_api.h, node-gyp addons).
+  const registers = elf.symbols.some((s) => !s.defined && (s.name === 'napi_module_register' || s.name === 'node_module_register'))
+  if (!registers && !elf.symbols.some((s) => s.defined && (s.name === 'napi_register_module_v1' || s.name.startsWith('node_register_module_v')))) {
     add('error', 'exports no Node-API entry point (napi_register_module_v1): Node.js cannot load it as an addon', 'build the napi crate as a cdylib with napi build')
   }
 
@@ -186,9 +262,11 @@ function auditElf(elf: ElfInfo, expected: Expectation | undefined, glibcFloor: s
   if (libc === 'musl') {
     const others = elf.needed.filter((n) => n !== 'libc.so' && !n.startsWith('libc.musl-'))
     const unknown = elf.symbols.filter(
-      (s) => !s.defined && s.bind === 'global' && (s.type === 'func' || s.type === 'notype') && !FROM_NODE.test(s.name) && !MUSL_LIBC_SYMBOLS.has(s.name),
+      (s) => !s.defined && s.bind === 'global' && (s.type === 'func' || s.type === 'notype') && !FROM_NODE.test(s.name) && !MUSL_LIBC_SYMBOLS.has(s.name) && !expected?.providedSymbols?.has(s.name),
     )
-    const unexplained = others.length === 0 ? unknown : unknown.filter((s) => !/^(_Unwind_|__cxa_|__gxx_|_Z)/.test(s.name))
+    // A symbol whose version another library defines (GCC_3.5 from libgcc_s) comes from that library.
+    const fromOthers = new Set(elf.versionsNeeded.filter((v) => others.includes(v.file)).flatMap((v) => v.versions.map((x) => x.name)))
+    const unexplained = others.length === 0 ? unknown : unknown.filter((s) => !CXX_RUNTIME.test(s.name) && !(s.version && fromOthers.has(s.version)))
     if (unexplained.length > 0) {
       const list = unexplained.slice(0, 6).map((s) => s.name).join(', ') + (unexplained.length > 6 ? `, and ${unexplained.length - 6} more` : '')
       add('error', `calls functions musl's libc does not have: ${list} (glibc-only: a glibc build labelled musl?)`, `build with --target ${linuxTriple(expected?.cpu ?? machine, 'musl')}, not a glibc toolchain`)

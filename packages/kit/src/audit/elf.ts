@@ -32,7 +32,7 @@ export interface ElfInfo {
   class: 32 | 64
   littleEndian: boolean
   machine: number // e_machine (62 = x86_64, 183 = aarch64)
-  machineName: string // 'x86_64' | 'aarch64' | 'i386' | 'arm' | `machine ${n}`
+  machineName: string // uname -m's: 'x86_64' | 'aarch64' | 'i386' | 'arm' | 'riscv64' | 'ppc64le' | 's390x' | … | `machine ${n}`
   type: number // e_type (3 = ET_DYN)
   interpreter?: string // PT_INTERP
   needed: string[] // DT_NEEDED, in order
@@ -57,8 +57,18 @@ const ELFCLASS32 = 1
 const ELFCLASS64 = 2
 const ELFDATA2LSB = 1
 const ELFDATA2MSB = 2
-const EM = { I386: 3, ARM: 40, X86_64: 62, AARCH64: 183 } as const
-const MACHINE_NAMES: Record<number, string> = { [EM.I386]: 'i386', [EM.ARM]: 'arm', [EM.X86_64]: 'x86_64', [EM.AARCH64]: 'aarch64' }
+const EM = { I386: 3, PPC64: 21, S390: 22, ARM: 40, X86_64: 62, AARCH64: 183, RISCV: 243, LOONGARCH: 258 } as const
+/** uname -m's name of each machine, by class (EM_RISCV, EM_S390 and EM_LOONGARCH cover both). */
+const MACHINE_NAMES: Record<number, (bits: 32 | 64, le: boolean) => string> = {
+  [EM.I386]: () => 'i386',
+  [EM.PPC64]: (_, le) => (le ? 'ppc64le' : 'ppc64'),
+  [EM.S390]: (bits) => (bits === 64 ? 's390x' : 's390'),
+  [EM.ARM]: () => 'arm',
+  [EM.X86_64]: () => 'x86_64',
+  [EM.AARCH64]: () => 'aarch64',
+  [EM.RISCV]: (bits) => `riscv${bits}`,
+  [EM.LOONGARCH]: (bits) => `loongarch${bits}`,
+}
 const PT_LOAD = 1
 const PT_DYNAMIC = 2
 const PT_INTERP = 3
@@ -400,7 +410,7 @@ export function parseElf(bytes: Uint8Array): ElfInfo {
     class: bits,
     littleEndian: r.le,
     machine,
-    machineName: MACHINE_NAMES[machine] ?? `machine ${machine}`,
+    machineName: MACHINE_NAMES[machine]?.(bits, r.le) ?? `machine ${machine}`,
     type,
     interpreter,
     needed,

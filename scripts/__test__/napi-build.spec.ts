@@ -14,7 +14,7 @@ import { readAddonManifest } from '../lib/targets.js'
 
 const manifest = readAddonManifest()
 const dryRun = (...args: string[]) =>
-  execFileSync(process.execPath, [...SCRIPT_NODE_ARGS, join(ROOT, 'scripts', 'napi-build.ts'), '--dry-run', ...args], {
+  execFileSync(process.execPath, [...SCRIPT_NODE_ARGS, join(ROOT, 'scripts', 'build', 'napi-build.ts'), '--dry-run', ...args], {
     cwd: ROOT,
     encoding: 'utf8',
   })

@@ -1,6 +1,6 @@
 // What one `napi build` of the binding crate is, for a target and this machine: the refusals
 // (a target outside napi.targets, a target only its own OS's toolchain builds) and the exact
-// command line. `npm run build` checks the refusals before turbo starts; scripts/napi-build.ts,
+// command line. `npm run build` checks the refusals before turbo starts; scripts/build/napi-build.ts,
 // which turbo runs, checks them again and runs the command. A dry run refuses what a real run
 // refuses.
 import { join, relative } from 'node:path'
@@ -12,7 +12,7 @@ import { rustflagsFor, rustHost } from './rust.js'
 import { type AddonManifest, GLIBC_FLOOR, parseTarget, readAddonManifest } from './targets.js'
 
 export const BUILD_USAGE = 'npm run build -- [--release] [--target <triple>] [--dry-run]'
-/** The flags of `npm run build`, passed on unchanged to scripts/napi-build.ts. */
+/** The flags of `npm run build`, passed on unchanged to scripts/build/napi-build.ts. */
 export const BUILD_OPTIONS = {
   release: { type: 'boolean', default: false },
   target: { type: 'string' },

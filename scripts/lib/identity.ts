@@ -1,7 +1,7 @@
 // The names this repository goes by, and the one list of identifiers derived from them.
-// `npm run init` (scripts/init.ts) rewrites every identifier of CURRENT into the new names,
+// `npm run init` (scripts/init/init.ts) rewrites every identifier of CURRENT into the new names,
 // this file included, so CURRENT always says what the copy is called now; the degit test
-// (scripts/test-init.ts) searches a renamed copy for any identifier left over. A new kind of
+// (scripts/init/test-init.ts) searches a renamed copy for any identifier left over. A new kind of
 // name (a workflow, a crate, a variable) is added to `identifiers()` and nowhere else.
 import { builtinModules } from 'node:module'
 import { readdirSync, readFileSync } from 'node:fs'
@@ -393,7 +393,7 @@ export function projectFiles(root: string): string[] {
 // ---- What only the template needs ------------------------------------------------------------
 
 /** Files that exist for the template only: init deletes them. */
-export const TEMPLATE_ONLY_FILES = ['scripts/test-init.ts']
+export const TEMPLATE_ONLY_FILES = ['scripts/init/test-init.ts']
 /** npm scripts of the root package.json that exist for the template only. */
 export const TEMPLATE_ONLY_SCRIPTS = ['test:init']
 /**

@@ -11,7 +11,7 @@ export interface ScriptResult {
   stderr: string
 }
 
-/** `scripts/<name>.ts` with `args`, from `root` (default: this repository). */
+/** `scripts/<name>.ts` (e.g. `build/build`) with `args`, from `root` (default: this repository). */
 export function runScript(name: string, args: string[], options: { root?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ScriptResult> {
   const root = options.root ?? ROOT
   return new Promise((resolve) => {

@@ -4,18 +4,18 @@
 // command line and the refusals are scripts/lib/build-target.ts; --dry-run prints the command
 // and refuses what a real run refuses.
 //
-//   tsx scripts/napi-build.ts [--release] [--target <triple>] [--dry-run]
+//   tsx scripts/build/napi-build.ts [--release] [--target <triple>] [--dry-run]
 import { existsSync, statSync } from 'node:fs'
 
 import { $ } from 'zx'
 
-import { parseFlags } from './lib/args.js'
-import { BUILD_OPTIONS, BUILD_USAGE, buildTarget, napiBuild } from './lib/build-target.js'
-import { writeBuildStamp } from './lib/build-stamp.js'
-import { crossEnv, ensureRustTarget } from './lib/cross.js'
-import { bytes, ok, seconds } from './lib/log.js'
-import { ADDON_DIR, localBin } from './lib/paths.js'
-import { parseTarget } from './lib/targets.js'
+import { parseFlags } from '../lib/args.js'
+import { BUILD_OPTIONS, BUILD_USAGE, buildTarget, napiBuild } from '../lib/build-target.js'
+import { writeBuildStamp } from '../lib/build-stamp.js'
+import { crossEnv, ensureRustTarget } from '../lib/cross.js'
+import { bytes, ok, seconds } from '../lib/log.js'
+import { ADDON_DIR, localBin } from '../lib/paths.js'
+import { parseTarget } from '../lib/targets.js'
 
 const { values: flags } = parseFlags(BUILD_USAGE, { options: BUILD_OPTIONS })
 const { manifest, host, triple } = await buildTarget(flags.target)

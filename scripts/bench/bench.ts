@@ -12,14 +12,14 @@ import { basename, dirname, join } from 'node:path'
 import { $ } from 'zx'
 
 import { auditBinary } from '@napi-kit/cli'
-import { appLockfile } from './lib/app-lockfile.js'
-import { parseFlags } from './lib/args.js'
-import { bytes, info, table, timed } from './lib/log.js'
-import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
-import { ADDON_DIR, ROOT, SCRIPT_NODE_ARGS } from './lib/paths.js'
-import { rustHost } from './lib/rust.js'
-import { platformPackages, readAddonManifest } from './lib/targets.js'
-import { kitFilters, turboEnv } from './lib/turbo.js'
+import { appLockfile } from '../lib/app-lockfile.js'
+import { parseFlags } from '../lib/args.js'
+import { bytes, info, table, timed } from '../lib/log.js'
+import { ensureCacheDir, provisionNode } from '../lib/node-runtime.js'
+import { ADDON_DIR, ROOT, SCRIPT_NODE_ARGS } from '../lib/paths.js'
+import { rustHost } from '../lib/rust.js'
+import { platformPackages, readAddonManifest } from '../lib/targets.js'
+import { kitFilters, turboEnv } from '../lib/turbo.js'
 
 const { values: flags } = parseFlags('npm run bench [-- --skip-release]', { options: { 'skip-release': { type: 'boolean', default: false } } })
 
@@ -127,7 +127,7 @@ add(
 
 // 2. Throughput, in a child process under the same Node.js.
 const calls = JSON.parse(
-  execFileSync(runtime.bin, [...SCRIPT_NODE_ARGS, join(ROOT, 'scripts', 'bench-calls.ts')], { cwd: ROOT, encoding: 'utf8' }),
+  execFileSync(runtime.bin, [...SCRIPT_NODE_ARGS, join(ROOT, 'scripts', 'bench', 'calls.ts')], { cwd: ROOT, encoding: 'utf8' }),
 ) as { sync: number; async: number; ours: number; crypto: Array<{ name: string; gbps: number }> }
 add('trivial sync call: hash("a")', `${(calls.sync / 1e6).toFixed(2)} M/s`, '7.6 M/s (plus100)', '≥ 7.6 M/s', calls.sync >= 7.6e6)
 add('async call: hashAsync("a")', `${(calls.async / 1e3).toFixed(0)} k/s`, '—', 'report', undefined)

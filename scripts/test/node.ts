@@ -5,11 +5,11 @@
 //   npm run test:node [-- --node 22 --node 24]
 import { $ } from 'zx'
 
-import { parseFlags } from './lib/args.js'
-import { bad, ok, seconds, table } from './lib/log.js'
-import { ensureCacheDir, provisionNode } from './lib/node-runtime.js'
-import { ADDON_DIR, AVA_CLI } from './lib/paths.js'
-import { avaCounts, run, runnerCounts } from './lib/run.js'
+import { parseFlags } from '../lib/args.js'
+import { bad, ok, seconds, table } from '../lib/log.js'
+import { ensureCacheDir, provisionNode } from '../lib/node-runtime.js'
+import { ADDON_DIR, AVA_CLI } from '../lib/paths.js'
+import { avaCounts, run, runnerCounts } from '../lib/run.js'
 
 const { values: flags } = parseFlags('npm run test:node [-- --node 22 --node 24]', { options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
 

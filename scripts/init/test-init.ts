@@ -22,11 +22,11 @@ import { dirname, join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { CURRENT, type Identity, isKept, KIT_NAMES, leftoverWords, projectFiles, suggestionFlags, upper, validate } from './lib/identity.js'
-import { bad, info, ok, seconds, timed } from './lib/log.js'
-import { parseFlags } from './lib/args.js'
-import { CACHE_DIR, ROOT } from './lib/paths.js'
-import { closingCounts } from './lib/run.js'
+import { CURRENT, type Identity, isKept, KIT_NAMES, leftoverWords, projectFiles, suggestionFlags, upper, validate } from '../lib/identity.js'
+import { bad, info, ok, seconds, timed } from '../lib/log.js'
+import { parseFlags } from '../lib/args.js'
+import { CACHE_DIR, ROOT } from '../lib/paths.js'
+import { closingCounts } from '../lib/run.js'
 
 const { values: flags } = parseFlags('npm run test:init [-- --keep]', { options: { keep: { type: 'boolean', default: false } } })
 
@@ -130,7 +130,7 @@ async function rename(dir: string, args: string, before: Identity): Promise<Iden
     manifest.name === to.name && manifest.version === '0.0.0' && manifest.napi.binaryName === to.binary,
     JSON.stringify(manifest),
   )
-  if (before === CURRENT) check('template-only files are gone', !existsSync(join(dir, 'scripts', 'test-init.ts')))
+  if (before === CURRENT) check('template-only files are gone', !existsSync(join(dir, 'scripts', 'init', 'test-init.ts')))
   // Words of the earlier names, unless the new names hold them too (a scope kept on purpose).
   const kept = leftoverWords(to)
   const words = [...new Set([...leftoverWords(CURRENT), ...leftoverWords(before)])].filter((w) => !kept.some((k) => k.includes(w)))

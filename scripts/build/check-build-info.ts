@@ -7,11 +7,11 @@
 //   npm run check:build-info -- --target <triple>
 import { createRequire } from 'node:module'
 
-import { parseFlags, usageError } from './lib/args.js'
-import { unknownTarget } from './lib/build-target.js'
-import { bad, ok } from './lib/log.js'
-import { ADDON_DIR } from './lib/paths.js'
-import { parseTarget, readAddonManifest, runtimeGlibc } from './lib/targets.js'
+import { parseFlags, usageError } from '../lib/args.js'
+import { unknownTarget } from '../lib/build-target.js'
+import { bad, ok } from '../lib/log.js'
+import { ADDON_DIR } from '../lib/paths.js'
+import { parseTarget, readAddonManifest, runtimeGlibc } from '../lib/targets.js'
 
 const USAGE = 'npm run check:build-info -- --target <triple>'
 const { values: flags } = parseFlags(USAGE, { options: { target: { type: 'string' } } })

@@ -6,12 +6,12 @@
 //   npm run test:linux
 import { $ } from 'zx'
 
-import { parseFlags } from './lib/args.js'
-import { auditBinaryFile, clearRows, loadRows, type SuiteRow, suiteTable } from './lib/linux-suites.js'
-import { bad, ok, seconds } from './lib/log.js'
-import { ADDON_DIR, AVA_CLI, ROOT } from './lib/paths.js'
-import { avaCounts, closingCounts, type Counts, run, runnerCounts } from './lib/run.js'
-import { platformPackages, readAddonManifest } from './lib/targets.js'
+import { parseFlags } from '../lib/args.js'
+import { auditBinaryFile, clearRows, loadRows, type SuiteRow, suiteTable } from '../lib/linux-suites.js'
+import { bad, ok, seconds } from '../lib/log.js'
+import { ADDON_DIR, AVA_CLI, ROOT } from '../lib/paths.js'
+import { avaCounts, closingCounts, type Counts, run, runnerCounts } from '../lib/run.js'
+import { platformPackages, readAddonManifest } from '../lib/targets.js'
 
 // Takes no options: anything passed is a mistake, refused with the usage line.
 parseFlags('npm run test:linux', {})

@@ -2,11 +2,11 @@
 // closing line "npm test: N passed, M failed". Every step runs even when one before it
 // failed; the exit code is set once at the end.
 
-import { parseFlags } from './lib/args.js'
-import { bad, ok, seconds, table } from './lib/log.js'
-import { SCRIPT_NODE_ARGS } from './lib/paths.js'
-import { avaCounts, cargoCounts, type Counts, run, runnerCounts, type RunResult } from './lib/run.js'
-import { turboEnv } from './lib/turbo.js'
+import { parseFlags } from '../lib/args.js'
+import { bad, ok, seconds, table } from '../lib/log.js'
+import { SCRIPT_NODE_ARGS } from '../lib/paths.js'
+import { avaCounts, cargoCounts, type Counts, run, runnerCounts, type RunResult } from '../lib/run.js'
+import { turboEnv } from '../lib/turbo.js'
 
 // Takes no options: anything passed is a mistake, refused with the usage line.
 parseFlags('npm test', {})
@@ -36,7 +36,7 @@ const steps: Step[] = [
   { name: 'scripts: oxlint', command: ['oxlint', '--deny-warnings', 'scripts'] },
   { name: 'scripts: typecheck', command: ['tsc', '-p', 'scripts'] },
   { name: 'scripts: ava', command: ['ava'], counts: avaCounts },
-  { name: 'generated files up to date', command: ['node', ...SCRIPT_NODE_ARGS, 'scripts/check-generated.ts'] },
+  { name: 'generated files up to date', command: ['node', ...SCRIPT_NODE_ARGS, 'scripts/build/check-generated.ts'] },
 ]
 
 const rows: Array<Array<string | number>> = []

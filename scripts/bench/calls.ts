@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto'
 import { createRequire } from 'node:module'
 
-import { ADDON_DIR } from './lib/paths.js'
+import { ADDON_DIR } from '../lib/paths.js'
 
 type Addon = typeof import('@napi-kit/hashkit')
 const addon = createRequire(`${ADDON_DIR}/`)('./index.js') as Addon

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 
-import { bad, info, ok, table } from './lib/log.js'
+import { bad, info, ok, table } from '../lib/log.js'
 import {
   CURRENT,
   cutTemplateOnly,
@@ -20,10 +20,10 @@ import {
   TEMPLATE_ONLY_FILES,
   TEMPLATE_ONLY_SCRIPTS,
   validate,
-} from './lib/identity.js'
-import { parseFlags, usageError } from './lib/args.js'
-import { ROOT } from './lib/paths.js'
-import { crateEdition, rustfmtSource } from './lib/rust.js'
+} from '../lib/identity.js'
+import { parseFlags, usageError } from '../lib/args.js'
+import { ROOT } from '../lib/paths.js'
+import { crateEdition, rustfmtSource } from '../lib/rust.js'
 
 const usage = 'npm run init -- --name <npm name> [--binary <name>] [--repo <owner/name>] [--dry-run] [--force]'
 const { values: flags } = parseFlags(usage, {

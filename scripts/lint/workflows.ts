@@ -13,9 +13,9 @@ import { basename, delimiter, join, relative } from 'node:path'
 import { $ } from 'zx'
 
 import { debianPackages, ensureOnce, unpackDeb } from '@napi-kit/cli'
-import { parseFlags } from './lib/args.js'
-import { bad, ok, timed } from './lib/log.js'
-import { CACHE_DIR, ROOT } from './lib/paths.js'
+import { parseFlags } from '../lib/args.js'
+import { bad, ok, timed } from '../lib/log.js'
+import { CACHE_DIR, ROOT } from '../lib/paths.js'
 
 // Takes no options: anything passed is a mistake, refused with the usage line.
 parseFlags('npm run lint:workflows', {})

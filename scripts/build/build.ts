@@ -7,15 +7,15 @@
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
-import { parseFlags } from './lib/args.js'
-import { buildFailure } from './lib/build-output.js'
-import { staleBinary } from './lib/build-stamp.js'
-import { BUILD_OPTIONS, BUILD_USAGE, buildTarget } from './lib/build-target.js'
-import { bad, info, ok, seconds } from './lib/log.js'
-import { ADDON_DIR, localBin } from './lib/paths.js'
-import { run } from './lib/run.js'
-import { platformPackages } from './lib/targets.js'
-import { kitFilters, turboEnv } from './lib/turbo.js'
+import { parseFlags } from '../lib/args.js'
+import { buildFailure } from '../lib/build-output.js'
+import { staleBinary } from '../lib/build-stamp.js'
+import { BUILD_OPTIONS, BUILD_USAGE, buildTarget } from '../lib/build-target.js'
+import { bad, info, ok, seconds } from '../lib/log.js'
+import { ADDON_DIR, localBin } from '../lib/paths.js'
+import { run } from '../lib/run.js'
+import { platformPackages } from '../lib/targets.js'
+import { kitFilters, turboEnv } from '../lib/turbo.js'
 
 const { values: flags } = parseFlags(BUILD_USAGE, { options: BUILD_OPTIONS })
 const start = performance.now()

@@ -18,10 +18,10 @@ import { pathToFileURL } from 'node:url'
 import { $ } from 'zx'
 
 import { arm64Unsupported, muslRootUnsupported } from '@napi-kit/cli'
-import { parseFlags } from './lib/args.js'
-import { Checks, stopIfUnsupported } from './lib/checks.js'
-import { seconds } from './lib/log.js'
-import { ROOT } from './lib/paths.js'
+import { parseFlags } from '../lib/args.js'
+import { Checks, stopIfUnsupported } from '../lib/checks.js'
+import { seconds } from '../lib/log.js'
+import { ROOT } from '../lib/paths.js'
 
 // Takes no options: anything passed is a mistake, refused with the usage line.
 parseFlags('npm run test:kit', {})

@@ -18,14 +18,14 @@ import { join } from 'node:path'
 import { $ } from 'zx'
 
 import { inArm64Root, inMuslRoot, type MuslNode, muslRootEnv, muslRootUnsupported, provisionArm64Root, provisionMuslRoot, rootEnv } from '@napi-kit/cli'
-import { parseFlags } from './lib/args.js'
-import { expect, stopIfUnsupported } from './lib/checks.js'
-import { bad, ok, seconds, table, timed } from './lib/log.js'
-import { ADDON_DIR, NPM_DIR, ROOT } from './lib/paths.js'
-import { type PlatformPackage, platformPackages, readAddonManifest } from './lib/targets.js'
-import { packageManagers } from './lib/tools.js'
-import { releaseFaults } from './lib/release-faults.js'
-import { freePort, type Registry, startVerdaccio } from './lib/verdaccio.js'
+import { parseFlags } from '../lib/args.js'
+import { expect, stopIfUnsupported } from '../lib/checks.js'
+import { bad, ok, seconds, table, timed } from '../lib/log.js'
+import { ADDON_DIR, NPM_DIR, ROOT } from '../lib/paths.js'
+import { type PlatformPackage, platformPackages, readAddonManifest } from '../lib/targets.js'
+import { packageManagers } from '../lib/tools.js'
+import { releaseFaults } from '../lib/release-faults.js'
+import { freePort, type Registry, startVerdaccio } from '../lib/verdaccio.js'
 
 // Takes no options: anything passed is a mistake, refused with the usage line.
 parseFlags('npm run test:release', {})

@@ -11,9 +11,9 @@ import { join, relative } from 'node:path'
 
 import { $ } from 'zx'
 
-import { parseFlags } from './lib/args.js'
-import { bad, ok, summary } from './lib/log.js'
-import { ADDON_DIR, localBin, NPM_DIR, ROOT } from './lib/paths.js'
+import { parseFlags } from '../lib/args.js'
+import { bad, ok, summary } from '../lib/log.js'
+import { ADDON_DIR, localBin, NPM_DIR, ROOT } from '../lib/paths.js'
 
 // Takes no options: anything passed is a mistake, refused with the usage line.
 parseFlags('npm run check:generated', {})

@@ -332,6 +332,22 @@ if (releasedOk) {
     return `${onlyInstalled(dir, gnu)}; ${await probe(dir, 'host')}`
   })
 
+  await check('npm install --omit=optional: no platform package, and require names the cause and the fix', async () => {
+    const dir = consumer('npm-omit-optional')
+    await npmInstall(dir, ['--omit=optional'])
+    const installed = installedPlatformPackages(dir)
+    expect(installed.length === 0, `npm installed ${installed.join(', ')} with --omit=optional`)
+    const result = await $({ cwd: dir, quiet: true, nothrow: true })`node -e ${`try { require(${JSON.stringify(name)}) } catch (e) { console.log(JSON.stringify({ code: e.code, message: e.message })) }`}`
+    const seen = JSON.parse(result.stdout.trim() || '{}') as { code?: string; message?: string }
+    expect(seen.code === 'ERR_NAPI_KIT_NO_BINDING', `require threw ${seen.code ?? 'nothing'}: ${seen.message ?? result.stderr}`)
+    const lines = (seen.message ?? '').split('\n')
+    expect(lines[0] === `Cannot load ${name}: its package for this platform, ${gnu.name}, is not installed.`, `first line: ${lines[0]}`)
+    const cause = lines.find((l) => l.trimStart().startsWith('cause:')) ?? ''
+    expect(/package-lock\.json lists \S+, but npm did not install it: optional dependencies were left out \(--omit=optional/.test(cause), `cause: ${cause}`)
+    expect(lines.some((l) => l.trim() === 'fix:       npm install --include=optional'), `no fix line npm install --include=optional in:\n${seen.message}`)
+    return `no platform package installed; ERR_NAPI_KIT_NO_BINDING: ${cause.trim()}`
+  })
+
   await check('npm install --libc=musl: only linux-x64-musl, loads under musl Node.js in the root', async () => {
     const dir = consumer('npm-musl')
     await npmInstall(dir, ['--libc=musl'])

@@ -241,6 +241,19 @@ test('usage errors: unknown target, bad --glibc, no lockfile, broken JSON with i
   t.is(old.code, 2)
   t.regex(old.stderr, /has lockfileVersion 1 \(npm 6\), which records no os, cpu or libc: write it again with npm ≥ 7/)
   t.is(kit(['scan', '--frob']).stderr, `✗ napi-kit scan: unknown option --frob\n${usage}`)
+  // With --json, standard output holds one document for a usage error too, and stderr nothing of it.
+  const json = kit(['scan', empty, '--json'])
+  t.is(json.code, 2)
+  t.deepEqual(JSON.parse(json.stdout), {
+    ok: false,
+    exitCode: 2,
+    error: {
+      kind: 'usage',
+      message: `no package-lock.json in ${empty}: run scan in the app's folder, or write the lockfile first with npm install --package-lock-only`,
+      usage: usage.split('\n')[0]?.replace(/^usage: /, ''),
+      example: usage.split('\n')[1]?.replace(/^e\.g\.: {2}/, ''),
+    },
+  })
 })
 
 test("node-gyp-build's choice: the most specific prebuild that fits, an untagged one for musl when there is no .musl", (t) => {

@@ -6,7 +6,7 @@ import { type BinaryReport, DEFAULT_GLIBC_FLOOR } from '../audit/checks.js'
 import { parseCommandLine } from '../lib/args.js'
 import { UsageError } from '../lib/errors.js'
 import { bad, ok, table } from '../lib/log.js'
-import type { Command } from './command.js'
+import { type Command, withJsonErrors } from './command.js'
 
 const usage = 'napi-kit audit [paths…] [--json] [--glibc-floor 2.17] [--local-glibc]'
 const example = 'napi-kit audit npm/ my-addon-linux-x64-musl-1.0.0.tgz'
@@ -72,15 +72,9 @@ function print(reports: BinaryReport[]): void {
   }
 }
 
-/** The JSON document for an error: what went wrong, and for a usage error how to call it. */
-export function jsonError(error: Error, exitCode: number): string {
-  const usageHelp = exitCode === 2 ? { usage, example } : {}
-  return JSON.stringify({ ok: false, exitCode, error: { kind: exitCode === 2 ? 'usage' : 'failure', message: error.message, ...usageHelp } }, null, 2)
-}
-
 async function run(args: string[]): Promise<number> {
   const json = args.includes('--json')
-  try {
+  return withJsonErrors(args, { usage, example }, async () => {
     const { values, positionals } = parseCommandLine(args, {
       json: { type: 'boolean' },
       'glibc-floor': { type: 'string' },
@@ -101,11 +95,7 @@ async function run(args: string[]): Promise<number> {
       console.log(`${reports.length - failed} ok, ${failed} failed`)
     }
     return exitCode
-  } catch (error) {
-    if (!json || !(error instanceof Error)) throw error
-    console.log(jsonError(error, error instanceof UsageError ? 2 : 1))
-    return error instanceof UsageError ? 2 : 1
-  }
+  })
 }
 
 export const audit: Command = { name: 'audit', usage, example, help, run }

@@ -12,7 +12,7 @@ import { scanJson, scanTables } from '../scan/output.js'
 import { scanLockfile } from '../scan/scan.js'
 import { VERIFY_NODE } from '../scan/verify.js'
 import { DEFAULT_SCAN_TARGETS, DEFAULT_TARGET_GLIBC, parseTargets, SCAN_TARGET_NAMES } from '../scan/targets.js'
-import type { Command } from './command.js'
+import { type Command, withJsonErrors } from './command.js'
 
 const usage = 'napi-kit scan [dir] [--target <t>[,<t>…]] [--glibc 2.28] [--toolchain] [--offline] [--verify] [--json]'
 const example = 'napi-kit scan . --target linux-x64-musl,linux-arm64-gnu --glibc 2.31'
@@ -54,6 +54,10 @@ Examples:
   napi-kit scan --glibc 2.17 --json > scan.json`
 
 async function run(args: string[]): Promise<number> {
+  return withJsonErrors(args, { usage, example }, () => scanApp(args))
+}
+
+async function scanApp(args: string[]): Promise<number> {
   const { values, positionals } = parseCommandLine(args, {
     target: { type: 'string' },
     glibc: { type: 'string' },

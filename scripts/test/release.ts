@@ -85,6 +85,12 @@ const nodes: MuslNode[] = await provisionMuslRoot(['22'])
 const muslNode = nodes[0]
 if (!muslNode) throw new Error('no musl Node.js was provisioned')
 const registry: Registry = await timed('start Verdaccio on 127.0.0.1 with empty storage', () => startVerdaccio())
+// Stopped from outside (Ctrl-C, a CI timeout): Verdaccio goes with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void registry.stop().finally(() => process.exit(128 + (signal === 'SIGINT' ? 2 : 15)))
+  })
+}
 const npmEnv = { ...process.env, npm_config_userconfig: registry.userconfig }
 process.on('exit', () => rmSync(WORK, { recursive: true, force: true }))
 

@@ -4,6 +4,7 @@
 // kit's sources while they are here (lib/kit-source.ts), never to a stale build.
 import { execFileSync } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync, realpathSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { dirname, join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -45,7 +46,7 @@ const resolved = (args: string[]) =>
 
 test('@napi-kit/cli resolves to the kit sources while packages/kit is here, and to the installed package without the hook', (t) => {
   const sources = join(ROOT, 'packages', 'kit', 'src', 'index.ts')
-  const installed = realpathSync(join(ROOT, 'node_modules', '@napi-kit', 'cli'))
+  const installed = realpathSync(dirname(createRequire(join(ROOT, 'package.json')).resolve('@napi-kit/cli/package.json')))
   t.is(resolved(SCRIPT_NODE_ARGS), existsSync(sources) ? pathToFileURL(sources).href : pathToFileURL(join(installed, 'dist', 'index.js')).href)
   t.is(resolved([]), pathToFileURL(join(installed, 'dist', 'index.js')).href)
 })

@@ -226,7 +226,7 @@ add('edit lib.rs, `npm run build`', `${(median(edits) / 1000).toFixed(2)} s`, '6
   const kit = join(ROOT, 'node_modules', '.bin', 'napi-kit')
   const app = await appLockfile()
   const entries = Object.keys((JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: object }).packages).length - 1
-  const env = { ...process.env, NAPI_KIT_CACHE_DIR: mkdtempSync(join(tmpdir(), 'napi-kit-bench-')) }
+  const env = { ...process.env, NAPI_KIT_CACHE_DIR: mkdtempSync(join(tmpdir(), 'kit-scan-bench-')) }
   const scan = () => {
     const t = performance.now()
     const r = spawnSync(kit, ['scan', app, '--json'], { env, encoding: 'utf8', maxBuffer: 64 * MiB })

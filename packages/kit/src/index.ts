@@ -19,7 +19,7 @@ export { RUN_TARGETS, type RunTarget } from './roots/targets.js'
 export { type Check, filesCheck, findBinary, optionalDependenciesCheck, planRelease, type ReleaseOptions, type ReleasePlan, type StagedPackage, versionCheck } from './release/checks.js'
 export { type AddonManifest, parseTarget, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './release/manifest.js'
 export { lockRelease } from './release/lock.js'
-export { cannotPublish, provenanceAvailable, PublishError, publishedState, publishTarball, tarballIntegrity, transientFailure } from './release/publish.js'
+export { cannotPublish, provenanceAvailable, PublishError, publishedState, publishTarball, registryChecks, registryHas, tarballIntegrity, transientFailure } from './release/publish.js'
 export { configuredRegistry, registryUnreachable, registryUrl } from './release/registry.js'
 
 // Shared by the commands and by tools built on them.

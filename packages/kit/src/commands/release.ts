@@ -18,7 +18,7 @@ import { bad, info, ok, timed } from '../lib/log.js'
 import { exec } from '../lib/process.js'
 import { planRelease, type StagedPackage } from '../release/checks.js'
 import { lockRelease } from '../release/lock.js'
-import { cannotPublish, provenanceAvailable, PublishError, publishedState, publishTarball, tarballIntegrity } from '../release/publish.js'
+import { provenanceAvailable, PublishError, type PublishOptions, publishTarball, registryChecks, registryHas } from '../release/publish.js'
 import { configuredRegistry, registryUnreachable, registryUrl } from '../release/registry.js'
 import type { Command } from './command.js'
 
@@ -168,41 +168,9 @@ async function run(args: string[]): Promise<number> {
     try {
       const plan = await timed('stage, pack and check every package', () => planRelease({ addonDir, npmDir, stageDir: stage, onlyPresent: flags['only-present'] === true, registry, glibcFloor, cwd }))
       const ordered: StagedPackage[] = [...plan.platforms, plan.main]
-      const already = new Set<string>()
-      for (const pkg of ordered) {
-        const state = await publishedState(pkg.name, pkg.version, registry)
-        const ours = pkg.tarball ? tarballIntegrity(pkg.tarball) : undefined
-        if ('error' in state) {
-          plan.checks.push({ pkg: pkg.name, check: 'registry', ok: false, detail: `cannot ask ${registry}: ${state.error}`, fix: 'check the registry URL (--registry or npm_config_registry) and the network, then run the release again' })
-        } else if (!state.published) {
-          plan.checks.push({ pkg: pkg.name, check: 'registry', ok: true, detail: `${pkg.version} not yet published` })
-        } else if (ours && state.integrity && state.integrity !== ours) {
-          // A published version cannot be replaced: skipping it would release other contents than these.
-          plan.checks.push({
-            pkg: pkg.name,
-            check: 'registry',
-            ok: false,
-            detail: `${pkg.version} is already published with other contents (the registry has ${state.integrity.slice(0, 19)}…, this tarball is ${ours.slice(0, 19)}…)`,
-            fix: 'a published version cannot be replaced: release a new version (bump it, e.g. with a changeset, and write it into every platform package with napi version), then run the release again',
-          })
-        } else {
-          already.add(pkg.name)
-          plan.checks.push({ pkg: pkg.name, check: 'registry', ok: true, detail: `${pkg.version} already published with these contents, will be skipped` })
-        }
-      }
       // Uploads need a user the registry knows; a dry run uploads nothing.
-      if (!dryRun && already.size < ordered.length) {
-        const denied = await cannotPublish(registry)
-        if (denied) {
-          plan.checks.push({
-            pkg: plan.name,
-            check: 'registry login',
-            ok: false,
-            detail: `npm cannot publish to ${registry}: npm whoami answered ${denied}`,
-            fix: `log in (npm login --registry ${registry}) or give npm a token for it (an //${new URL(registry).host}/:_authToken line in .npmrc, e.g. from NPM_TOKEN), then run the release again`,
-          })
-        }
-      }
+      const { checks, already } = await registryChecks(ordered, registry, !dryRun)
+      plan.checks.push(...checks)
 
       console.log(`\n${plan.name}@${plan.version} → ${registry}${dryRun ? ' (dry run)' : ''}`)
       // Grouped by package, in publishing order.
@@ -224,40 +192,8 @@ async function run(args: string[]): Promise<number> {
       const tag = (flags.tag as string | undefined) ?? (plan.version.includes('-') ? 'next' : 'latest')
       console.log('')
       info(`publishing ${ordered.length} packages with dist-tag ${tag}${provenance ? ', with provenance' : ''}`)
-      let uploaded = 0
-      const done: string[] = []
-      for (const [index, pkg] of ordered.entries()) {
-        if (already.has(pkg.name)) {
-          ok(`${pkg.name}@${pkg.version}: already published, skipped`)
-          done.push(pkg.name)
-          continue
-        }
-        if (!pkg.tarball) throw new Error(`${pkg.name} was not packed`)
-        const tarball = pkg.tarball
-        const onRetry = (attempt: number, waitMs: number, reason: string) => info(`${pkg.name}@${pkg.version}: upload ${attempt} failed (${reason}); trying again in ${waitMs / 1000} s`)
-        try {
-          await timed(`publish ${pkg.name}@${pkg.version}`, () => publishTarball(tarball, { registry, tag, provenance, dryRun, onRetry }))
-        } catch (error) {
-          if (!(error instanceof PublishError)) throw error
-          // An upload whose answer was lost may have landed: the registry says.
-          const state = dryRun ? undefined : await publishedState(pkg.name, pkg.version, registry)
-          if (state && 'published' in state && state.published && state.integrity === tarballIntegrity(tarball)) {
-            ok(`${pkg.name}@${pkg.version}: the registry has it, with these contents, although npm publish reported: ${error.message}`)
-            done.push(pkg.name)
-            uploaded += 1
-            continue
-          }
-          const missing = ordered.slice(index).map((p) => p.name)
-          bad(
-            `publish ${pkg.name}@${pkg.version} failed after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}: ${error.message}\n` +
-              `    published: ${done.length ? done.join(', ') : 'nothing'}; not published: ${missing.join(', ')}${missing.includes(plan.name) ? ` (${plan.name} stays unpublished, so no install can get a version whose binaries are missing)` : ''}\n` +
-              `    fix: ${error.transient ? 'wait for the registry to answer again' : 'fix what npm reports above (a 401 or 403 is the token, a 409 a version that exists)'}, then run the same command again: it skips what is published and uploads the rest, ${plan.name} last`,
-          )
-          return 1
-        }
-        done.push(pkg.name)
-        uploaded += 1
-      }
+      const uploaded = await uploadAll(ordered, already, plan.name, { registry, tag, provenance, dryRun })
+      if (uploaded === undefined) return 1
       ok(
         `${plan.name}@${plan.version}: ${dryRun ? 'would publish' : 'published'} ${uploaded}, already published ${already.size}, of ${ordered.length} packages${plan.skipped.length ? ` (${plan.skipped.length} targets left out)` : ''}`,
       )
@@ -268,6 +204,45 @@ async function run(args: string[]): Promise<number> {
   } finally {
     lock.release()
   }
+}
+
+/**
+ * Uploads `ordered` in order, skipping `already`: the number uploaded, or undefined after the
+ * first upload that failed for good, having said what is and is not published and how to finish.
+ */
+async function uploadAll(ordered: StagedPackage[], already: Set<string>, addon: string, options: Omit<PublishOptions, 'onRetry'>): Promise<number | undefined> {
+  let uploaded = 0
+  const done: string[] = []
+  for (const [index, pkg] of ordered.entries()) {
+    if (already.has(pkg.name)) {
+      ok(`${pkg.name}@${pkg.version}: already published, skipped`)
+      done.push(pkg.name)
+      continue
+    }
+    if (!pkg.tarball) throw new Error(`${pkg.name} was not packed`)
+    const tarball = pkg.tarball
+    const onRetry = (attempt: number, waitMs: number, reason: string) => info(`${pkg.name}@${pkg.version}: upload ${attempt} failed (${reason}); trying again in ${waitMs / 1000} s`)
+    try {
+      await timed(`publish ${pkg.name}@${pkg.version}`, () => publishTarball(tarball, { ...options, onRetry }))
+    } catch (error) {
+      if (!(error instanceof PublishError)) throw error
+      // An upload whose answer was lost may have landed: the registry says.
+      if (!options.dryRun && (await registryHas(pkg.name, pkg.version, options.registry, tarball))) {
+        ok(`${pkg.name}@${pkg.version}: the registry has it, with these contents, although npm publish reported: ${error.message}`)
+      } else {
+        const missing = ordered.slice(index).map((p) => p.name)
+        bad(
+          `publish ${pkg.name}@${pkg.version} failed after ${error.attempts} attempt${error.attempts === 1 ? '' : 's'}: ${error.message}\n` +
+            `    published: ${done.length ? done.join(', ') : 'nothing'}; not published: ${missing.join(', ')}${missing.includes(addon) ? ` (${addon} stays unpublished, so no install can get a version whose binaries are missing)` : ''}\n` +
+            `    fix: ${error.transient ? 'wait for the registry to answer again' : 'fix what npm reports above (a 401 or 403 is the token, a 409 a version that exists)'}, then run the same command again: it skips what is published and uploads the rest, ${addon} last`,
+        )
+        return undefined
+      }
+    }
+    done.push(pkg.name)
+    uploaded += 1
+  }
+  return uploaded
 }
 
 export const release: Command = { name: 'release', usage, example, help, run }

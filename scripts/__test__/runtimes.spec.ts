@@ -67,20 +67,23 @@ test('AVX2 is read from the CPU flags', (t) => {
   t.false(hasAvx2('processor\t: 0\nflags\t\t: fpu sse2 avx\nbugs\t\t: avx2_is_not_a_flag_here\n'))
 })
 
+/** The real suite's answers under this Node.js. */
+async function suiteAnswers(mode: string): Promise<Answers> {
+  const { stdout } = await promisify(execFile)(process.execPath, [SUITE, mode], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
+  const parsed = parseAnswers(stdout)
+  if ('error' in parsed) throw new Error(`the suite ${parsed.error}`)
+  return parsed
+}
+
+/** A digest with its last hex digit changed, as a runtime with one wrong bit would give it. */
+const flip = (digest: string) => digest.slice(0, -1) + (digest.endsWith('0') ? '1' : '0')
+
 test('the real suite under this Node.js: its answers agree with a second run, and one changed digest is caught', async (t) => {
-  const run = async (mode: string) => {
-    const { stdout } = await promisify(execFile)(process.execPath, [SUITE, mode], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 })
-    const parsed = parseAnswers(stdout)
-    if ('error' in parsed) throw new Error(`the suite ${parsed.error}`)
-    return parsed
-  }
-  const reference = await run('require')
-  const imported = await run('import')
+  const reference = await suiteAnswers('require')
+  const imported = await suiteAnswers('import')
   t.true(reference.answers.length > 1000, `only ${reference.answers.length} answers`)
   t.true(agrees(compareAnswers(reference, imported)))
   const index = reference.answers.findIndex(([key]) => key.startsWith('random 7: hash '))
-  // The digest's last hex digit changed, as a runtime with one wrong bit would give it.
-  const flip = (digest: string) => digest.slice(0, -1) + (digest.endsWith('0') ? '1' : '0')
   const changed: Answers = { ...imported, answers: imported.answers.map(([k, v], i) => [k, i === index ? flip(String(v)) : v]) }
   t.true(index >= 0)
   const result = compareAnswers(reference, changed)

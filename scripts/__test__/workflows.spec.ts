@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import test, { type ExecutionContext } from 'ava'
 
 import { ROOT } from '../lib/paths.js'
+import { pinnedRuntime } from '../lib/runtimes.js'
 import { readAddonManifest } from '../lib/targets.js'
 import {
   checkBuildMatrix,
@@ -15,6 +16,7 @@ import {
   checkIdToken,
   checkPermissions,
   checkPinnedActions,
+  checkRuntimesJob,
   checkRunBlocks,
   checkTestMatrix,
   checkTriggers,
@@ -28,6 +30,7 @@ import {
 } from '../lib/workflows.js'
 
 const targets = readAddonManifest().napi.targets
+const runtimePins = { bun: pinnedRuntime('@oven/bun-linux-x64'), deno: pinnedRuntime('@deno/linux-x64-glibc') }
 const workflows = loadWorkflows()
 const byName = (file: string) => {
   const wf = workflows.find((w) => w.file === file)
@@ -54,7 +57,9 @@ const scripts = {
 /** Every check over one workflow; ci.yml also against napi.targets. */
 function problems(wf: Workflow, withTargets = targets): string[] {
   return [
-    ...(wf.file === 'ci.yml' ? [...checkBuildMatrix(wf, withTargets), ...checkTestMatrix(wf, withTargets), ...checkConcurrency(wf)] : []),
+    ...(wf.file === 'ci.yml'
+      ? [...checkBuildMatrix(wf, withTargets), ...checkTestMatrix(wf, withTargets), ...checkRuntimesJob(wf, runtimePins), ...checkConcurrency(wf)]
+      : []),
     ...checkPinnedActions(wf),
     ...checkPermissions(wf),
     ...checkIdToken(wf),
@@ -163,6 +168,16 @@ test('pull_request_target, secrets or event text in run blocks and persisted che
 test('a run step calling an npm script that does not exist is reported', (t) => {
   const found = missingNpmScripts(mutate(t, ci, /run: npm run typecheck/, 'run: npm run type-check'), scripts)
   mentions(t, found, /runs npm run type-check, which package.json does not define/)
+})
+
+test('test:runtimes runs on linux-x64 with the pinned Bun and Deno from their setup actions, and its absence is reported', (t) => {
+  t.deepEqual(checkRuntimesJob(ci, runtimePins), [])
+  mentions(t, problems(mutate(t, ci, /run: npm run test:runtimes -- .*/, 'run: echo no runtimes')), /expected one job running `npm run test:runtimes`, found 0/)
+  mentions(t, problems(mutate(t, ci, /bun-version: \S+/, 'bun-version: 1.0.0')), new RegExp(`oven-sh/setup-bun sets up bun-version 1.0.0, tools/runtimes pins ${runtimePins.bun}`))
+  mentions(t, problems(mutate(t, ci, /deno-version: \S+/, 'deno-version: 2.x')), new RegExp(`denoland/setup-deno sets up deno-version 2.x, tools/runtimes pins ${runtimePins.deno}`))
+  mentions(t, problems(mutate(t, ci, / --deno "\$\(command -v deno\)"/, '')), /npm run test:runtimes is not given --deno/)
+  mentions(t, problems(mutate(t, ci, /(test-runtimes:\n.*\n {4}runs-on: )ubuntu-24.04/, '$1ubuntu-24.04-arm')), /runs on a linux-arm64 runner; the pinned runtimes are linux-x64 builds/)
+  mentions(t, problems(mutate(t, ci, /\n {6}- uses: denoland\/setup-deno@.*\n(?: {8}.*\n)+/, '\n')), /denoland\/setup-deno does not set up deno/)
 })
 
 test('the matrix expansion follows GitHub: include adds keys to matching entries, or entries of its own', (t) => {

@@ -300,3 +300,35 @@ export function missingNpmScripts(wf: Workflow, scripts: { root: Record<string, 
   }
   return missing
 }
+
+/** The versions of Bun and Deno that tools/runtimes pins. */
+export interface RuntimePins {
+  bun: string
+  deno: string
+}
+
+/**
+ * One job runs `npm run test:runtimes` on a linux-x64 runner, with Bun and Deno set up by their
+ * official actions at the pinned versions and passed to it with --bun and --deno.
+ */
+export function checkRuntimesJob(ci: Workflow, pins: RuntimePins): string[] {
+  const jobs = jobsRunning(ci, /\bnpm run test:runtimes\b/)
+  if (jobs.length !== 1) return [`${ci.file}: expected one job running \`npm run test:runtimes\`, found ${jobs.length}`]
+  const [id, job] = jobs[0] as [string, Job]
+  const where = `${ci.file}: job ${id}`
+  const problems: string[] = []
+  const host = runner(job, {}, where, problems)
+  if (host && (host.os !== 'linux' || host.arch !== 'x64')) problems.push(`${where}: runs on a ${host.os}-${host.arch} runner; the pinned runtimes are linux-x64 builds`)
+  const setups: Array<[action: string, input: string, version: string, flag: string]> = [
+    ['oven-sh/setup-bun', 'bun-version', pins.bun, '--bun'],
+    ['denoland/setup-deno', 'deno-version', pins.deno, '--deno'],
+  ]
+  const command = runsOf(job).map((s) => s.run ?? '').find((r) => /\bnpm run test:runtimes\b/.test(r)) ?? ''
+  for (const [action, input, version, flag] of setups) {
+    const setup = (job.steps ?? []).find((s) => s.uses?.startsWith(`${action}@`))
+    if (!setup) problems.push(`${where}: ${action} does not set up ${flag.slice(2)}`)
+    else if (String(setup.with?.[input] ?? '') !== version) problems.push(`${where}: ${action} sets up ${input} ${String(setup.with?.[input] ?? '(none)')}, tools/runtimes pins ${version}`)
+    if (!command.includes(`${flag} `)) problems.push(`${where}: npm run test:runtimes is not given ${flag}, so the ${action} binary is not the one tested`)
+  }
+  return problems
+}

@@ -9,7 +9,7 @@ import test from 'ava'
 
 import { ADDON_DIR } from '../lib/paths.js'
 import { runScript } from './helpers/script.js'
-import { agrees, ANSWERS_MARKER, type Answers, compareAnswers, hasAvx2, parseAnswers, withoutLibc } from '../lib/runtimes.js'
+import { agrees, ANSWERS_MARKER, type Answers, compareAnswers, hasAvx2, loaderEnvNames, parseAnswers, withoutLibc } from '../lib/runtimes.js'
 
 const SUITE = join(ADDON_DIR, '__test__', 'runtimes', 'suite.mjs')
 const answers = (list: Array<[string, unknown]>): Answers => ({ runtime: 'test', mode: 'require', answers: list })
@@ -95,4 +95,10 @@ test('test:runtimes refuses a --bun or --deno that does not exist, before buildi
   const result = await runScript('test/runtimes', ['--deno', '/nonexistent/deno'])
   t.is(result.stderr, '✗ --deno /nonexistent/deno does not exist: pass the path of a deno binary, e.g. --deno "$(command -v deno)"\n  usage: npm run test:runtimes [-- --bun <path>] [--deno <path>]\n')
   t.is(result.code, 2)
+})
+
+test('the variables Deno must allow are the ones the loader reads', (t) => {
+  const source = 'if (process.env.NAPI_RS_FORCE_WASI) {}\nconst p = process.env.NAPI_RS_NATIVE_LIBRARY_PATH || process.env.NAPI_RS_FORCE_WASI\n'
+  t.deepEqual(loaderEnvNames(source), ['NAPI_RS_FORCE_WASI', 'NAPI_RS_NATIVE_LIBRARY_PATH'])
+  t.deepEqual(loaderEnvNames('module.exports = {}'), [])
 })

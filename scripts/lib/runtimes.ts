@@ -83,6 +83,11 @@ export function pinnedRuntime(pkg: string): string {
   return version
 }
 
+/** The environment variables a loader (the generated index.js) reads: what Deno's --allow-env must grant. */
+export function loaderEnvNames(source: string): string[] {
+  return [...new Set([...source.matchAll(/process\.env\.([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1] ?? ''))].toSorted()
+}
+
 /** Whether this CPU has AVX2, which Bun's default x64 build needs (else its -baseline build). */
 export function hasAvx2(cpuinfo = readFileSync('/proc/cpuinfo', 'utf8')): boolean {
   return /^flags\s*:.*\bavx2\b/m.test(cpuinfo)

@@ -323,12 +323,12 @@ export function checkRuntimesJob(ci: Workflow, pins: RuntimePins): string[] {
     ['oven-sh/setup-bun', 'bun-version', pins.bun, '--bun'],
     ['denoland/setup-deno', 'deno-version', pins.deno, '--deno'],
   ]
-  const command = runsOf(job).map((s) => s.run ?? '').find((r) => /\bnpm run test:runtimes\b/.test(r)) ?? ''
+  const testRun = runsOf(job).map((s) => s.run ?? '').find((r) => /\bnpm run test:runtimes\b/.test(r)) ?? ''
   for (const [action, input, version, flag] of setups) {
     const setup = (job.steps ?? []).find((s) => s.uses?.startsWith(`${action}@`))
     if (!setup) problems.push(`${where}: ${action} does not set up ${flag.slice(2)}`)
     else if (String(setup.with?.[input] ?? '') !== version) problems.push(`${where}: ${action} sets up ${input} ${String(setup.with?.[input] ?? '(none)')}, tools/runtimes pins ${version}`)
-    if (!command.includes(`${flag} `)) problems.push(`${where}: npm run test:runtimes is not given ${flag}, so the ${action} binary is not the one tested`)
+    if (!testRun.includes(`${flag} `)) problems.push(`${where}: npm run test:runtimes is not given ${flag}, so the ${action} binary is not the one tested`)
   }
   return problems
 }

@@ -18,7 +18,7 @@
 // instead of the pinned npm packages; their version must still be the pinned one. Without the
 // musl root (no root, no user namespaces) the musl rows are skipped with the reason; under
 // CI=true a runtime that cannot run is a failure.
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 
 import { $ } from 'zx'
@@ -33,6 +33,7 @@ import {
   type Answers,
   compareAnswers,
   type Comparison,
+  loaderEnvNames,
   parseAnswers,
   pinnedBunGlibc,
   pinnedBunMusl,
@@ -51,8 +52,13 @@ stopIfUnsupported('test:runtimes', process.platform === 'linux' && process.arch 
 
 const SUITE = join(ADDON_DIR, '__test__', 'runtimes', 'suite.mjs')
 const MUSL_TARGET = 'x86_64-unknown-linux-musl'
-/** What Deno needs to load the addon: each is shown to be needed below. */
-const DENO_PERMISSIONS = ['--allow-ffi', '--allow-read', '--allow-env']
+/**
+ * What Deno needs to load the addon, as narrow as it goes: open the binaries, read the project
+ * and /usr/bin/ldd (the loader's libc check), the variables the loader reads. Each is shown
+ * to be needed below.
+ */
+const readable = [ROOT, '/usr/bin/ldd', ...(CACHE_DIR.startsWith(`${ROOT}/`) ? [] : [CACHE_DIR])]
+const DENO_PERMISSIONS = [`--allow-ffi=${ROOT}`, `--allow-read=${readable.join(',')}`, `--allow-env=${loaderEnvNames(readFileSync(join(ADDON_DIR, 'index.js'), 'utf8')).join(',')}`]
 /** The musl Node.js the musl rows are compared with. */
 const MUSL_NODE = '24'
 const started = performance.now()
@@ -161,10 +167,17 @@ await row({ runtime: 'Node.js', libc: 'glibc', load: loadName.import }, [process
     for (const mode of ['require', 'import', 'npm'] as const) await row({ runtime: 'Deno', libc: 'glibc', load: loadName[mode], pinned }, denoRun(DENO_PERMISSIONS, mode), reference, undefined, env)
     // Each permission is needed: without it the suite must fail, naming it.
     for (const permission of DENO_PERMISSIONS) {
+      const flag = permission.split('=')[0] ?? permission
       const without = await suiteRun(denoRun(DENO_PERMISSIONS.filter((p) => p !== permission), 'require'), env)
-      const named = without.output.includes(`run again with the ${permission} flag`)
-      checks.check(`control: Deno without ${permission} fails`, !without.answers && named, without.answers ? 'it ran: the permission is not needed, drop it from DENO_PERMISSIONS' : named ? `it asks for ${permission}` : `failed without naming ${permission}: ${without.error}`)
+      const named = without.output.includes(`run again with the ${flag} flag`)
+      checks.check(`control: Deno without ${flag} fails`, !without.answers && named, without.answers ? 'it ran: the permission is not needed, drop it from DENO_PERMISSIONS' : named ? `it asks for ${flag}` : `failed without naming ${flag}: ${without.error}`)
     }
+    // Reading the project only: the loader cannot read /usr/bin/ldd and falls back to
+    // process.report, which Deno grants only with --allow-sys (README: Runtimes).
+    const projectOnly = DENO_PERMISSIONS.map((p) => (p.startsWith('--allow-read=') ? `--allow-read=${readable.filter((r) => r !== '/usr/bin/ldd').join(',')}` : p))
+    const noLdd = await suiteRun(denoRun(projectOnly, 'require'), env)
+    const sys = noLdd.output.includes('run again with the --allow-sys flag')
+    checks.check('control: Deno that may not read /usr/bin/ldd fails', !noLdd.answers && sys, noLdd.answers ? 'it ran: the loader no longer needs /usr/bin/ldd, update README' : sys ? 'the loader falls back to process.report, which asks for --allow-sys' : `failed otherwise: ${noLdd.error}`)
   }
 }
 

@@ -103,7 +103,11 @@ export interface PinnedBinary {
 /** A binary of a package npm ci installed into `dir`, or an error naming what to do. */
 function installed(dir: string, pkg: string, file: string): PinnedBinary {
   const bin = join(dir, 'node_modules', pkg, file)
-  if (!existsSync(bin)) throw new Error(`npm ci left no ${pkg} in ${dir} (it skips an optional package of another os, cpu or libc): delete ${dir} and run again`)
+  // npm ci skips, with only a warning, an optional package of another os, cpu or libc, and one
+  // whose download does not match its integrity in the lockfile: either leaves it absent.
+  if (!existsSync(bin)) {
+    throw new Error(`npm ci left no ${pkg} in ${dir}: npm skips an optional package whose os, cpu or libc differs or whose download fails its integrity check; delete ${dir} and run again`)
+  }
   return { pkg, version: pinnedRuntime(pkg), bin }
 }
 

@@ -153,14 +153,14 @@ await row({ runtime: 'Node.js', libc: 'glibc', load: loadName.import }, [process
 // Bun for glibc.
 {
   const pinned = `Bun ${pinnedRuntime('@oven/bun-linux-x64')}`
-  const bun = await binary(flags.bun, pinnedBunGlibc, { runtime: 'Bun', libc: 'glibc', load: 'all' })
+  const bun = await binary(flags.bun, pinnedBunGlibc, { runtime: 'Bun', libc: 'glibc', load: 'all', pinned })
   if (bun) for (const mode of ['require', 'import'] as const) await row({ runtime: 'Bun', libc: 'glibc', load: loadName[mode], pinned }, [bun, SUITE, mode], reference)
 }
 
 // Deno, with the permissions it needs; its cache in .cache/deno, no deno.lock in the project.
 {
   const pinned = `Deno ${pinnedRuntime('@deno/linux-x64-glibc')}`
-  const deno = await binary(flags.deno, pinnedDeno, { runtime: 'Deno', libc: 'glibc', load: 'all' })
+  const deno = await binary(flags.deno, pinnedDeno, { runtime: 'Deno', libc: 'glibc', load: 'all', pinned })
   const env = { DENO_DIR: join(CACHE_DIR, 'deno'), DENO_NO_UPDATE_CHECK: '1' }
   const denoRun = (permissions: string[], mode: string) => [deno ?? 'deno', 'run', '--no-lock', ...permissions, SUITE, mode]
   if (deno) {
@@ -192,7 +192,7 @@ await row({ runtime: 'Node.js', libc: 'glibc', load: loadName.import }, [process
     const pinned = `Bun ${pinnedRuntime('@oven/bun-linux-x64-musl')}`
     // Assembled here, not inside napi-kit run, so its downloads and their times are shown.
     await provisionMuslRoot([MUSL_NODE])
-    const bun = await binary(undefined, pinnedBunMusl, bunSpec)
+    const bun = await binary(undefined, pinnedBunMusl, { ...bunSpec, pinned })
     // napi-kit run binds the project; the Bun binary's folder is bound too, for a cache outside it.
     const inRoot = (command: string[], extra: string[] = []) => [localBin('napi-kit'), 'run', '--target', 'linux-x64-musl', '--node', MUSL_NODE, ...extra, '--', ...command]
     const binds = bun ? ['--bind', dirname(bun)] : []

@@ -184,20 +184,22 @@ await row({ runtime: 'Node.js', libc: 'glibc', load: loadName.import }, [process
 // Bun for musl, in the glibc-free musl root, against the root's musl Node.js.
 {
   const nodeSpec = { runtime: `Node.js ${MUSL_NODE} (musl reference)`, libc: 'musl' as const, load: loadName.require }
-  const bunSpec = { runtime: 'Bun', libc: 'musl' as const, load: 'all' }
+  const pinned = `Bun ${pinnedRuntime('@oven/bun-linux-x64-musl')}`
+  const bunSpec = { runtime: 'Bun', libc: 'musl' as const, load: 'all', pinned }
   if (muslUnsupported) {
     skip(nodeSpec, muslUnsupported)
     skip(bunSpec, muslUnsupported)
   } else {
-    const pinned = `Bun ${pinnedRuntime('@oven/bun-linux-x64-musl')}`
     // Assembled here, not inside napi-kit run, so its downloads and their times are shown.
     await provisionMuslRoot([MUSL_NODE])
-    const bun = await binary(undefined, pinnedBunMusl, { ...bunSpec, pinned })
+    const bun = await binary(undefined, pinnedBunMusl, bunSpec)
     // napi-kit run binds the project; the Bun binary's folder is bound too, for a cache outside it.
     const inRoot = (command: string[], extra: string[] = []) => [localBin('napi-kit'), 'run', '--target', 'linux-x64-musl', '--node', MUSL_NODE, ...extra, '--', ...command]
     const binds = bun ? ['--bind', dirname(bun)] : []
     const muslReference = await row(nodeSpec, inRoot(['node', SUITE, 'require']), reference, withoutLibc)
-    if (bun) {
+    if (bun && !muslReference) {
+      rows.push({ ...bunSpec, problem: `not run: Node.js ${MUSL_NODE} in the musl root gave no answers to compare with (see its row)` })
+    } else if (bun && muslReference) {
       for (const mode of ['require', 'import'] as const) await row({ runtime: 'Bun', libc: 'musl', load: loadName[mode], pinned }, inRoot([bun, SUITE, mode], binds), muslReference)
       // The glibc build, forced on Bun musl, must fail to load.
       const forced = await suiteRun(inRoot([bun, SUITE, 'require'], [...binds, '--env', `NAPI_RS_NATIVE_LIBRARY_PATH=${join(ADDON_DIR, gnu.binary)}`]))

@@ -1,17 +1,21 @@
 // `npm run test:node`: the addon's ava suite again, under other Node.js release lines
-// (default: 22 and 24), each fetched once into the cache. Ends with a table and one line
+// (default: every major pinned for it, see `npm run pins:update`), each fetched once into the
+// cache and checked against its pin on every run. Ends with a table and one line
 // "test:node: N passed, M failed".
 //
 //   npm run test:node [-- --node 22 --node 24]
 import { $ } from 'zx'
 
-import { parseFlags } from '../lib/args.js'
+import { npmNotPinned, npmPinOf } from '@napi-kit/cli'
+import { parseFlags, usageError } from '../lib/args.js'
 import { bad, ok, seconds, table } from '../lib/log.js'
-import { ensureCacheDir, provisionNode } from '../lib/node-runtime.js'
+import { ensureCacheDir, NODE_PACKAGE, pinnedNodeMajors, provisionNode } from '../lib/node-runtime.js'
 import { ADDON_DIR, AVA_CLI } from '../lib/paths.js'
 import { avaCounts, run, runnerCounts } from '../lib/run.js'
 
-const { values: flags } = parseFlags('npm run test:node [-- --node 22 --node 24]', { options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
+const USAGE = 'npm run test:node [-- --node 22 --node 24]'
+const { values: flags } = parseFlags(USAGE, { options: { node: { type: 'string', multiple: true, default: pinnedNodeMajors() } } })
+for (const major of flags.node) if (!npmPinOf(NODE_PACKAGE, major)) usageError(npmNotPinned(NODE_PACKAGE, major).message, USAGE)
 
 ensureCacheDir()
 // Compile the TypeScript tests once; every Node.js then runs the same JavaScript.

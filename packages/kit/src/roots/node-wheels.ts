@@ -10,26 +10,33 @@ import { UsageError } from '../lib/errors.js'
 import { ensureOnce } from '../lib/lock.js'
 import { bytes, progress, timed } from '../lib/log.js'
 import { exec } from '../lib/process.js'
-import { NODE_WHEEL_PINS } from './node-pins.generated.js'
-import { sha256File, type WheelPin, type WheelPlatform } from './node-pins.js'
+import { NODE_WHEEL_PINS } from '../pins/pins.generated.js'
+import { sha256File } from '../pins/hash.js'
+import type { WheelPin, WheelPlatform } from './node-pins.js'
 
 export type { WheelPlatform } from './node-pins.js'
 
+/** The pinned Node.js version of `major`, or undefined for a major the kit does not pin. */
+export const pinnedVersionOf = (major: string): string | undefined => NODE_WHEEL_PINS.find((p) => p.major === major)?.version
+
+/** The refusal for a Node.js major the kit does not pin: the ones it does, and what to pass. */
+export function unpinnedMajor(major: string): UsageError {
+  if (!/^\d+$/.test(major)) return new UsageError(`Node.js version "${major}" is not a major version number; pass e.g. --node 24`)
+  const majors = [...new Set(NODE_WHEEL_PINS.map((p) => p.major))]
+  return new UsageError(`Node.js ${major} is not one napi-kit provides: it runs the pinned builds of Node.js ${majors.join(' and ')}; pass --node ${majors.at(-1)}`)
+}
+
 /** The pinned Node.js version of `major` (one version for every platform: pins:update picks it so). */
 export function pinnedVersion(major: string): string {
-  const pin = NODE_WHEEL_PINS.find((p) => p.major === major)
-  if (!pin) throw new UsageError(`Node.js ${major} is not one napi-kit provides: pass --node ${NODE_WHEEL_PINS.at(-1)?.major ?? '24'}`)
-  return pin.version
+  const version = pinnedVersionOf(major)
+  if (version === undefined) throw unpinnedMajor(major)
+  return version
 }
 
 /** The pinned wheel of Node.js `major` for `platform`; a usage error for a major the kit does not pin. */
 export function wheelPin(major: string, platform: WheelPlatform): WheelPin {
-  if (!/^\d+$/.test(major)) throw new UsageError(`Node.js version "${major}" is not a major version number; pass e.g. --node 24`)
   const pin = NODE_WHEEL_PINS.find((p) => p.major === major && p.platform === platform)
-  if (!pin) {
-    const majors = [...new Set(NODE_WHEEL_PINS.map((p) => p.major))].join(' and ')
-    throw new UsageError(`Node.js ${major} is not one napi-kit provides: it runs the pinned builds of Node.js ${majors}; pass --node ${majors.split(' and ').at(-1)}`)
-  }
+  if (!pin) throw unpinnedMajor(major)
   return pin
 }
 

@@ -20,7 +20,7 @@ export { RUN_TARGETS, type RunTarget } from './roots/targets.js'
 export { integrityOfFile, sha256File } from './pins/hash.js'
 export { npmNotPinned, type NpmPin, npmPin, npmPinnedLines, npmPinOf, npmTarball, unpackNpmTarball } from './pins/npm.js'
 export { NPM_PINS, PYPI_PINS } from './pins/pins.generated.js'
-export { type PypiPin, pypiPinsOf } from './pins/pypi.js'
+export { type PypiPin, pypiPinnedVersion, pypiPinsOf, pypiRequirement, pypiWheels } from './pins/pypi.js'
 
 // The release: a napi-rs project's platform packages, their checks and their uploads.
 export { type Check, filesCheck, findBinary, optionalDependenciesCheck, planRelease, type ReleaseOptions, type ReleasePlan, type StagedPackage, versionCheck } from './release/checks.js'

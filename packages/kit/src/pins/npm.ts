@@ -12,7 +12,7 @@ import { UsageError } from '../lib/errors.js'
 import { ensureOnce } from '../lib/lock.js'
 import { bytes, progress, timed } from '../lib/log.js'
 import { exec } from '../lib/process.js'
-import { integrityOfFile, sha256File, sha256Of } from './hash.js'
+import { cachedIntact, checkDownload, integrity, sha256File, sha256Of } from './hash.js'
 import { NPM_PINS } from './pins.generated.js'
 
 export interface NpmPin {
@@ -60,14 +60,7 @@ const fileName = (name: string) => name.replace(/^@/, '').replace(/\//g, '-')
  */
 export async function npmTarball(pin: NpmPin, dir = join(cacheDir(), 'npm')): Promise<string> {
   const tarball = join(dir, `${fileName(pin.name)}-${pin.version}.tgz`)
-  const verified = () => {
-    if (!existsSync(tarball)) return false
-    const found = integrityOfFile(tarball, pin.integrity)
-    if (found === pin.integrity) return true
-    progress(`✗ ${tarball}: its integrity is ${found}, not the pinned ${pin.integrity}: deleted, downloading it again`)
-    rmSync(tarball, { force: true })
-    return false
-  }
+  const verified = () => cachedIntact(tarball, pin.integrity, integrity(pin.integrity))
   mkdirSync(dir, { recursive: true })
   await ensureOnce(`npm-${fileName(pin.name)}-${pin.version}`, verified, () =>
     timed(`download ${pin.name}@${pin.version} (npm registry, pinned)`, async () => {
@@ -76,12 +69,7 @@ export async function npmTarball(pin: NpmPin, dir = join(cacheDir(), 'npm')): Pr
         await exec(['npm', 'pack', '--silent', '--pack-destination', work, `${pin.name}@${pin.version}`], { cwd: work })
         const [packed] = readdirSync(work).filter((f) => f.endsWith('.tgz'))
         if (!packed) throw new Error(`npm pack ${pin.name}@${pin.version} wrote no tarball into ${work}`)
-        const found = integrityOfFile(join(work, packed), pin.integrity)
-        if (found !== pin.integrity) {
-          throw new Error(
-            `${pin.name}@${pin.version} from the npm registry has integrity ${found}, not the pinned ${pin.integrity}: refused. If the registry really changed it, review and re-pin with npm run pins:update`,
-          )
-        }
+        checkDownload(join(work, packed), `${pin.name}@${pin.version}`, 'the npm registry', pin.integrity, integrity(pin.integrity))
         renameSync(join(work, packed), tarball)
         progress(`  ${pin.name}@${pin.version}: ${bytes(statSync(tarball).size)}, ${pin.integrity.slice(0, 23)}… as pinned`)
       } finally {

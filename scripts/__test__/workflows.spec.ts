@@ -173,8 +173,8 @@ test('a run step calling an npm script that does not exist is reported', (t) => 
 test('test:runtimes runs on linux-x64 with the pinned Bun and Deno from their setup actions, and its absence is reported', (t) => {
   t.deepEqual(checkRuntimesJob(ci, runtimePins), [])
   mentions(t, problems(mutate(t, ci, /run: npm run test:runtimes -- .*/, 'run: echo no runtimes')), /expected one job running `npm run test:runtimes`, found 0/)
-  mentions(t, problems(mutate(t, ci, /bun-version: \S+/, 'bun-version: 1.0.0')), new RegExp(`oven-sh/setup-bun sets up bun-version 1.0.0, tools/runtimes pins ${runtimePins.bun}`))
-  mentions(t, problems(mutate(t, ci, /deno-version: \S+/, 'deno-version: 2.x')), new RegExp(`denoland/setup-deno sets up deno-version 2.x, tools/runtimes pins ${runtimePins.deno}`))
+  mentions(t, problems(mutate(t, ci, /bun-version: \S+/, 'bun-version: 1.0.0')), new RegExp(`oven-sh/setup-bun sets up bun-version 1.0.0, the pin file pins ${runtimePins.bun}`))
+  mentions(t, problems(mutate(t, ci, /deno-version: \S+/, 'deno-version: 2.x')), new RegExp(`denoland/setup-deno sets up deno-version 2.x, the pin file pins ${runtimePins.deno}`))
   mentions(t, problems(mutate(t, ci, / --deno "\$\(command -v deno\)"/, '')), /npm run test:runtimes is not given --deno/)
   mentions(t, problems(mutate(t, ci, /(test-runtimes:\n.*\n {4}runs-on: )ubuntu-24.04/, '$1ubuntu-24.04-arm')), /runs on a linux-arm64 runner; the pinned runtimes are linux-x64 builds/)
   mentions(t, problems(mutate(t, ci, /\n {6}- uses: denoland\/setup-deno@.*\n(?: {8}.*\n)+/, '\n')), /denoland\/setup-deno does not set up deno/)

@@ -1,10 +1,12 @@
 // What `npm run test:runtimes` needs besides its steps: the pinned Bun and Deno binaries
-// (tools/runtimes, installed with npm ci into the cache), and reading and comparing the answers
+// (npm packages pinned in the kit's pin file, unpacked into the cache), and reading and comparing the answers
 // the runner-less suite (packages/<binary>/__test__/runtimes/suite.mjs) prints.
-import { existsSync, readFileSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import { installTool, TOOLS_DIR } from './tools.js'
+import { type NpmPin, npmPin, npmPinnedLines, unpackNpmTarball } from '@napi-kit/cli'
+import { NPM_CACHE } from './node-runtime.js'
+import { CACHE_DIR } from './paths.js'
 
 /** The line the suite prints its answers on. */
 export const ANSWERS_MARKER = 'RUNTIME-ANSWERS '
@@ -75,13 +77,20 @@ export function withoutLibc(key: string, value: string): string {
   return JSON.stringify(rest)
 }
 
-/** The pinned version of a package in tools/runtimes. */
-export function pinnedRuntime(pkg: string): string {
-  const manifest = JSON.parse(readFileSync(join(TOOLS_DIR, 'runtimes', 'package.json'), 'utf8')) as { optionalDependencies: Record<string, string> }
-  const version = manifest.optionalDependencies[pkg]
-  if (!version) throw new Error(`tools/runtimes/package.json pins no ${pkg}: add it to its optionalDependencies and run npm install --package-lock-only there`)
-  return version
+/**
+ * The pin of a runtime's npm package. Each is pinned to one exact version (a `line` in the kit's
+ * pins/wanted.ts), so test:runtimes and the workflow's setup actions test the same release.
+ */
+export function runtimePin(pkg: string): NpmPin {
+  const lines = npmPinnedLines(pkg)
+  if (lines.length !== 1) {
+    throw new Error(`${pkg} is pinned ${lines.length} times (${lines.join(', ') || 'none'}): keep exactly one line of it in packages/kit/src/pins/wanted.ts and run npm run pins:update`)
+  }
+  return npmPin(pkg, lines[0] ?? '')
 }
+
+/** The pinned version of a runtime's npm package. */
+export const pinnedRuntime = (pkg: string): string => runtimePin(pkg).version
 
 /** The environment variables a loader (the generated index.js) reads: what Deno's --allow-env must grant. */
 export function loaderEnvNames(source: string): string[] {
@@ -100,29 +109,23 @@ export interface PinnedBinary {
   bin: string
 }
 
-/** A binary of a package npm ci installed into `dir`, or an error naming what to do. */
-function installed(dir: string, pkg: string, file: string): PinnedBinary {
-  const bin = join(dir, 'node_modules', pkg, file)
-  // npm ci skips, with only a warning, an optional package of another os, cpu or libc, and one
-  // whose download does not match its integrity in the lockfile: either leaves it absent.
-  if (!existsSync(bin)) {
-    throw new Error(`npm ci left no ${pkg} in ${dir}: npm skips an optional package whose os, cpu or libc differs or whose download fails its integrity check; delete ${dir} and run again`)
-  }
-  return { pkg, version: pinnedRuntime(pkg), bin }
+/**
+ * A runtime's binary from its pinned npm package, unpacked into the cache: the tarball is checked
+ * against its integrity and the binary against the verified tarball's bytes on every call (see
+ * unpackNpmTarball). npm pack ignores os, cpu and libc, so the musl Bun unpacks on any host.
+ */
+async function unpacked(pkg: string, file: string): Promise<PinnedBinary> {
+  const pin = runtimePin(pkg)
+  const dir = join(CACHE_DIR, 'runtimes', `${pkg.replace(/^@/, '').replace(/\//g, '-')}-${pin.version}`)
+  await unpackNpmTarball(pin, dir, [file], NPM_CACHE)
+  return { pkg, version: pin.version, bin: join(dir, file) }
 }
 
-/** Bun for glibc from npm: the default build, or the baseline build on a CPU without AVX2. */
-export async function pinnedBunGlibc(): Promise<PinnedBinary> {
-  const pkg = hasAvx2() ? '@oven/bun-linux-x64' : '@oven/bun-linux-x64-baseline'
-  return installed(await installTool('runtimes'), pkg, 'bin/bun')
-}
+/** Bun for glibc: the default build, or the baseline build on a CPU without AVX2. */
+export const pinnedBunGlibc = (): Promise<PinnedBinary> => unpacked(hasAvx2() ? '@oven/bun-linux-x64' : '@oven/bun-linux-x64-baseline', 'bin/bun')
 
-/** Bun for musl from npm (npm ci --libc=musl on any host). */
-export async function pinnedBunMusl(): Promise<PinnedBinary> {
-  return installed(await installTool('runtimes', { libc: 'musl' }), '@oven/bun-linux-x64-musl', 'bin/bun')
-}
+/** Bun for musl, run inside the musl root. */
+export const pinnedBunMusl = (): Promise<PinnedBinary> => unpacked('@oven/bun-linux-x64-musl', 'bin/bun')
 
-/** Deno for glibc from npm. */
-export async function pinnedDeno(): Promise<PinnedBinary> {
-  return installed(await installTool('runtimes'), '@deno/linux-x64-glibc', 'deno')
-}
+/** Deno for glibc. */
+export const pinnedDeno = (): Promise<PinnedBinary> => unpacked('@deno/linux-x64-glibc', 'deno')

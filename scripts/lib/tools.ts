@@ -16,28 +16,24 @@ export const TOOLS_DIR = join(ROOT, 'tools')
 
 /**
  * Installs tools/<name> (exactly its lockfile) into the cache once; returns the installed folder.
- * With `libc`, npm installs the optional packages built for that libc instead of this machine's
- * (`npm ci --libc=musl`), into a folder of its own. Says what it installs and how long it took.
+ * Says what it installs and how long it took.
  */
-export async function installTool(name: string, options: { libc?: 'glibc' | 'musl' } = {}): Promise<string> {
+export async function installTool(name: string): Promise<string> {
   const source = join(TOOLS_DIR, name)
   const manifest = readFileSync(join(source, 'package.json'))
   const lock = readFileSync(join(source, 'package-lock.json'))
   const key = createHash('sha256').update(manifest).update(lock).digest('hex').slice(0, 12)
-  const label = options.libc ? `${name}-${options.libc}` : name
-  const dir = join(CACHE_DIR, 'tools', `${label}-${key}`)
+  const dir = join(CACHE_DIR, 'tools', `${name}-${key}`)
   const done = join(dir, '.complete')
-  const flags = options.libc ? [`--libc=${options.libc}`] : []
   const { dependencies = {}, optionalDependencies = {} } = JSON.parse(manifest.toString()) as Record<string, Record<string, string> | undefined>
   const pins = Object.entries({ ...dependencies, ...optionalDependencies }).map(([pkg, version]) => `${pkg}@${version}`)
-  const what = `tools/${name}${options.libc ? ` for ${options.libc}` : ''} (pins ${pins.join(', ')})`
-  await ensureOnce(`tool-${label}`, () => existsSync(done), () =>
-    timed(`install ${what} with npm ci${flags.map((f) => ` ${f}`).join('')} into ${dir}`, async () => {
+  await ensureOnce(`tool-${name}`, () => existsSync(done), () =>
+    timed(`install tools/${name} (pins ${pins.join(', ')}) with npm ci into ${dir}`, async () => {
       rmSync(dir, { recursive: true, force: true })
       mkdirSync(dir, { recursive: true })
       for (const file of ['package.json', 'package-lock.json']) copyFileSync(join(source, file), join(dir, file))
       // No install scripts: each tool's executable is called directly (see the callers).
-      await $({ quiet: true, cwd: dir })`npm ci ${flags} --ignore-scripts --no-audit --no-fund --loglevel=error`
+      await $({ quiet: true, cwd: dir })`npm ci --ignore-scripts --no-audit --no-fund --loglevel=error`
       writeFileSync(done, `${new Date().toISOString()}\n`)
     }),
     CACHE_DIR,

@@ -301,7 +301,7 @@ export function missingNpmScripts(wf: Workflow, scripts: { root: Record<string, 
   return missing
 }
 
-/** The versions of Bun and Deno that tools/runtimes pins. */
+/** The versions of Bun and Deno the pin file pins. */
 export interface RuntimePins {
   bun: string
   deno: string
@@ -327,7 +327,7 @@ export function checkRuntimesJob(ci: Workflow, pins: RuntimePins): string[] {
   for (const [action, input, version, flag] of setups) {
     const setup = (job.steps ?? []).find((s) => s.uses?.startsWith(`${action}@`))
     if (!setup) problems.push(`${where}: ${action} does not set up ${flag.slice(2)}`)
-    else if (String(setup.with?.[input] ?? '') !== version) problems.push(`${where}: ${action} sets up ${input} ${String(setup.with?.[input] ?? '(none)')}, tools/runtimes pins ${version}`)
+    else if (String(setup.with?.[input] ?? '') !== version) problems.push(`${where}: ${action} sets up ${input} ${String(setup.with?.[input] ?? '(none)')}, the pin file pins ${version}`)
     if (!testRun.includes(`${flag} `)) problems.push(`${where}: npm run test:runtimes is not given ${flag}, so the ${action} binary is not the one tested`)
   }
   return problems

@@ -8,8 +8,8 @@
 //   - Deno (@deno/linux-x64-glibc) through createRequire, a bare import and an npm: import,
 //     with the permissions it needs, each shown to be needed.
 // Negative controls: Deno without each permission, and Bun musl given the glibc build, must fail.
-// The runtimes are pinned in tools/runtimes (exact versions, integrity in its package-lock.json)
-// and installed on first use into .cache/. Ends with a table and one line
+// The runtimes are npm packages pinned in the kit's pin file (exact version and integrity,
+// packages/kit/src/pins/), unpacked on first use into .cache/ and checked on every run. Ends with a table and one line
 // "test:runtimes: N passed, M failed".
 //
 //   npm run test:runtimes [-- --bun <path>] [--deno <path>]
@@ -120,7 +120,7 @@ async function row(spec: Omit<Row, 'run' | 'compared'>, command: string[], refer
   }
   const loaded = answers.answers.find(([k]) => k === 'buildInfo()')?.[1] as { libc?: string; target?: string } | undefined
   if (loaded?.libc !== spec.libc) entry.problem = `loaded ${loaded?.target ?? 'no binary'} (${loaded?.libc}) under ${spec.libc}`
-  if (spec.pinned && answers.runtime !== spec.pinned) entry.problem = `is ${answers.runtime}, tools/runtimes pins ${spec.pinned}: use that version or change the pin`
+  if (spec.pinned && answers.runtime !== spec.pinned) entry.problem = `is ${answers.runtime}, the pin file (packages/kit/src/pins/wanted.ts) pins ${spec.pinned}: use that version or change the pin`
   if (reference) {
     entry.compared = compareAnswers(reference, answers, project)
     for (const d of entry.compared.differ.slice(0, 5)) bad(`${spec.runtime}, ${spec.load}: "${d.key}" is ${d.got.slice(0, 200)}, Node.js gave ${d.expected.slice(0, 200)}`)

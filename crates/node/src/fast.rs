@@ -39,7 +39,9 @@ unsafe extern "C" fn hash_callback(
     info: sys::napi_callback_info,
 ) -> sys::napi_value {
     // A panic must not unwind into Node.js: it becomes a JavaScript Error, as everywhere else.
-    match std::panic::catch_unwind(|| hash_call(env, info)) {
+    // SAFETY: Node-API calls this callback with its own env and callback info, on the thread
+    // that owns the env, which is all `hash_call` requires.
+    match std::panic::catch_unwind(|| unsafe { hash_call(env, info) }) {
         Ok(Ok(value)) => value,
         Ok(Err(err)) => throw(env, *err),
         Err(panic) => throw(env, error::from_panic(panic)),
@@ -69,7 +71,11 @@ fn node_api_failed(what: &str) -> Box<Error> {
 
 /// `__hash[name](input)`: the hex digest of `input`, as `hash` reads it, with the callback's
 /// algorithm and seed 0.
-fn hash_call(env: sys::napi_env, info: sys::napi_callback_info) -> CallResult {
+///
+/// # Safety
+///
+/// `env` and `info` must be those of a Node-API callback being handled, on the env's thread.
+unsafe fn hash_call(env: sys::napi_env, info: sys::napi_callback_info) -> CallResult {
     let mut argc = 1;
     let mut input = ptr::null_mut();
     let mut data = ptr::null_mut();
@@ -89,7 +95,8 @@ fn hash_call(env: sys::napi_env, info: sys::napi_callback_info) -> CallResult {
     let params = Params::seedless(algorithm);
 
     let mut text = [MaybeUninit::<u8>::uninit(); STACK_TEXT];
-    let digest = match read_common(env, input, &mut text) {
+    // SAFETY: `input` was returned by Node-API for this call's env, while it is handled.
+    let digest = match unsafe { read_common(env, input, &mut text) } {
         Some(Common::Text(bytes)) => hashkit_core::hash(params, bytes),
         Some(Common::Bytes(bytes)) => hashkit_core::hash(params, &bytes),
         None => {
@@ -128,7 +135,12 @@ enum Common<'a> {
 /// a Uint8Array; `None` for everything else, which [`args::input`] then reads or refuses.
 /// No `napi_typeof` first: the string read itself answers `napi_string_expected` for
 /// anything that is not a string.
-fn read_common<'a>(
+///
+/// # Safety
+///
+/// `value` must be a live handle of `env`, read during the callback that received it (the
+/// bytes of a Uint8Array are borrowed for that long).
+unsafe fn read_common<'a>(
     env: sys::napi_env,
     value: sys::napi_value,
     text: &'a mut [MaybeUninit<u8>; STACK_TEXT],

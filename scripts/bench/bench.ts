@@ -20,6 +20,7 @@ import { ADDON_DIR, ROOT, SCRIPT_NODE_ARGS } from '../lib/paths.js'
 import { rustHost } from '../lib/rust.js'
 import { platformPackages, readAddonManifest } from '../lib/targets.js'
 import { kitFilters, turboEnv } from '../lib/turbo.js'
+import { benchPeers } from './peers.js'
 
 const { values: flags } = parseFlags('npm run bench [-- --skip-release]', { options: { 'skip-release': { type: 'boolean', default: false } } })
 
@@ -139,6 +140,8 @@ add(
   '> node:crypto',
   calls.ours > fastest.gbps,
 )
+// hash() against @node-rs/xxhash and xxhash-wasm, the Node-API floor, hashAsync, peak RSS (peers.ts).
+await benchPeers(add)
 
 // 3. Build times: no-op (a turbo cache hit) and the edit loop (a real source change).
 await timed('quick build for the edit loop', () => build())

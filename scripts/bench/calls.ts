@@ -6,7 +6,8 @@ import { createRequire } from 'node:module'
 import { ADDON_DIR } from '../lib/paths.js'
 
 type Addon = typeof import('@napi-kit/hashkit')
-const addon = createRequire(`${ADDON_DIR}/`)('./index.js') as Addon
+// The package's entry, as users load it (its hash() takes the binding's hot path).
+const addon = createRequire(`${ADDON_DIR}/`)('./main.js') as Addon
 
 /** Calls per second of `run`, counted in batches of 1000 over `ms`. */
 function rate(run: () => unknown, ms = 1000): number {

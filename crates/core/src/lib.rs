@@ -63,6 +63,7 @@ impl Algorithm {
     }
 
     /// The digest length in bytes.
+    #[inline]
     pub const fn digest_len(self) -> usize {
         match self {
             Algorithm::Xxh3_128 => 16,
@@ -187,20 +188,24 @@ impl Digest {
         all[all.len() - self.algorithm.digest_len()..].to_vec()
     }
 
-    /// Lowercase hex of [`Digest::to_bytes`], without allocating.
+    /// Lowercase hex of [`Digest::to_bytes`], without allocating: sixteen digits at once
+    /// (see [`hex16`]), not a table look-up per digit.
+    #[inline]
     pub fn hex(&self) -> Hex {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let bytes = self.value.to_be_bytes();
-        let digest = &bytes[bytes.len() - self.algorithm.digest_len()..];
         let mut buf = [0u8; 32];
-        // Two digits per byte, high nibble first: a byte at a time, not a u128 shift per digit.
-        for (pair, byte) in buf.chunks_exact_mut(2).zip(digest) {
-            pair[0] = DIGITS[usize::from(byte >> 4)];
-            pair[1] = DIGITS[usize::from(byte & 0xf)];
+        let digest_len = self.algorithm.digest_len();
+        match digest_len {
+            16 => {
+                buf[..16].copy_from_slice(&hex16((self.value >> 64) as u64));
+                buf[16..].copy_from_slice(&hex16(self.value as u64));
+            }
+            8 => buf[..16].copy_from_slice(&hex16(self.value as u64)),
+            // The low 16 of the 16 digits of a 32-bit value's u64 are its 8.
+            _ => buf[..8].copy_from_slice(&hex16(self.value as u64)[8..]),
         }
         Hex {
             buf,
-            len: digest.len() * 2,
+            len: digest_len * 2,
         }
     }
 
@@ -208,6 +213,29 @@ impl Digest {
     pub fn to_hex(&self) -> String {
         self.hex().as_str().to_owned()
     }
+}
+
+/// The sixteen lowercase hex digits of `word`, most significant first, computed in one u128:
+/// each nibble is spread into a byte of its own, then turned into its ASCII digit by adding
+/// `'0'`, plus `'a' - '0' - 10` where the nibble is 10 or more.
+#[inline]
+const fn hex16(word: u64) -> [u8; 16] {
+    // `byte` in each of the 16 bytes; a `const` item, so it is computed at compile time.
+    const fn repeat(byte: u8) -> u128 {
+        u128::from_ne_bytes([byte; 16])
+    }
+    const NIBBLES: u128 = repeat(0x0f);
+    const SIX: u128 = repeat(6);
+    const ONES: u128 = repeat(1);
+    const ZERO: u128 = repeat(b'0');
+    let mut v = word as u128;
+    v = (v | (v << 32)) & 0x0000_0000_ffff_ffff_0000_0000_ffff_ffff;
+    v = (v | (v << 16)) & 0x0000_ffff_0000_ffff_0000_ffff_0000_ffff;
+    v = (v | (v << 8)) & 0x00ff_00ff_00ff_00ff_00ff_00ff_00ff_00ff;
+    v = (v | (v << 4)) & NIBBLES;
+    // 1 in each byte whose nibble is 10 or more (adding 6 carries it into the high nibble).
+    let letters = ((v + SIX) >> 4) & ONES;
+    (v + ZERO + letters * (b'a' - b'0' - 10) as u128).to_be_bytes()
 }
 
 /// A digest's hex text on the stack (at most 32 ASCII digits); see [`Digest::hex`].
@@ -431,6 +459,25 @@ mod tests {
                 format!("{:0width$x}", d.as_u128()),
                 "{algorithm}"
             );
+        }
+    }
+
+    #[test]
+    fn hex16_matches_the_formatted_word_for_every_digit() {
+        let words = [
+            0,
+            1,
+            9,
+            10,
+            15,
+            16,
+            0x0123_4567_89ab_cdef,
+            0xfedc_ba98_7654_3210,
+            0xa0a0_a0a0_0909_0909,
+            u64::MAX,
+        ];
+        for word in words {
+            assert_eq!(hex16(word), format!("{word:016x}").as_bytes(), "{word:#x}");
         }
     }
 

@@ -6,6 +6,7 @@ use hashkit_alloc as _;
 
 mod args;
 mod error;
+pub mod fast;
 
 use hashkit_core::{Algorithm, Hasher as CoreHasher, Hex, Params};
 use napi::bindgen_prelude::{AsyncTask, JavaScriptClassExt, Result, This};

@@ -20,6 +20,22 @@ const cases: Case[] = [
   ['DataView input', [new DataView(new ArrayBuffer(4))], TypeError, 'ERR_INVALID_ARG_TYPE', `${INPUT} an instance of DataView`],
   ['function input', [() => 1], TypeError, 'ERR_INVALID_ARG_TYPE', `${INPUT} function`],
   ['symbol input', [Symbol('s')], TypeError, 'ERR_INVALID_ARG_TYPE', `${INPUT} type symbol`],
+  ['number input with an algorithm', [42, { algorithm: 'xxh64' }], TypeError, 'ERR_INVALID_ARG_TYPE', `${INPUT} type number (42)`],
+  ['Int16Array input with an algorithm', [new Int16Array(2), { algorithm: 'xxh32' }], TypeError, 'ERR_INVALID_ARG_TYPE', `${INPUT} an instance of Int16Array`],
+  [
+    'an algorithm named like an object property',
+    ['x', { algorithm: 'constructor' }],
+    TypeError,
+    'ERR_INVALID_ARG_VALUE',
+    'The "options.algorithm" property is invalid. Unknown algorithm "constructor": use one of "xxh3", "xxh3-128", "xxh64", "xxh32"',
+  ],
+  [
+    'a wrong algorithm before a wrong input',
+    [42, { algorithm: 'md5' }],
+    TypeError,
+    'ERR_INVALID_ARG_VALUE',
+    'The "options.algorithm" property is invalid. Unknown algorithm "md5": use one of "xxh3", "xxh3-128", "xxh64", "xxh32"',
+  ],
   [
     'string options',
     ['x', 'xxh64'],

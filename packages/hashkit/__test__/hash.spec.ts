@@ -102,3 +102,21 @@ test('a string of any length hashes like its UTF-8 bytes, across the short-strin
   }
   t.is(checked, 4 * 141)
 })
+
+/** `hash('same')` with options the binding reads itself (main.js passes any seed on to it). */
+const seeded = (algorithm: string, seed: number) => hash('same', { algorithm, seed } as HashOptions)
+
+test('options read by the package entry give what the binding gives for the same options', (t) => {
+  // `hash` with no options or a known `algorithm` only takes a shorter path (main.js); each
+  // digest here is compared with the same options as the binding reads them.
+  t.is(hash('same', Object.create({ algorithm: 'xxh64' }) as HashOptions), seeded('xxh64', 0))
+  // A non-enumerable seed is not an unknown key, and the binding reads it: so must the entry.
+  const hidden = Object.defineProperty({ algorithm: 'xxh32' }, 'seed', { value: 5, enumerable: false })
+  t.is(hash('same', hidden as HashOptions), seeded('xxh32', 5))
+  t.not(hash('same', hidden as HashOptions), seeded('xxh32', 0))
+  const getter = { get algorithm() { return 'xxh3-128' } }
+  t.is(hash('same', getter as HashOptions), seeded('xxh3-128', 0))
+  t.is(hash('same', { algorithm: 'xxh64', seed: undefined }), seeded('xxh64', 0))
+  t.is(hash('same', [] as HashOptions), seeded('xxh3', 0))
+  for (const algorithm of ALGORITHMS) t.is(hash('same', { algorithm }), seeded(algorithm, 0), algorithm)
+})

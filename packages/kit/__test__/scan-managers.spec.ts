@@ -252,3 +252,26 @@ test("yarn's conditions line: lists, exclusions, and every field", (t) => {
   t.deepEqual(parseConditions('os=linux & cpu=x64 & libc=musl'), { os: ['linux'], cpu: ['x64'], libc: ['musl'] })
   t.deepEqual(parseConditions('(os=darwin | os=linux) & !cpu=ia32'), { os: ['darwin', 'linux'], cpu: ['!ia32'] })
 })
+
+test('--verify and --offline on pnpm, yarn and bun lockfiles: the real musl loader agrees; offline, yarn says what it lacks', async (t) => {
+  for (const manager of MANAGERS) {
+    const dir = await app(manager, { '@node-rs/xxhash': '1.7.8' })
+    const r = scanJson(dir, ['--verify', '--target', 'linux-x64-musl'])
+    t.is(r.code, 0, `${manager}: ${r.stderr}`)
+    t.regex(r.doc.targets[0]?.packages[0]?.findings.at(-1)?.cause ?? '', /^--verify: linux-x64-musl Node\.js v\S+ loads @node-rs\/xxhash-linux-x64-musl@1\.7\.8:xxhash\.linux-x64-musl\.node \(RTLD_NOW\), as the audit says$/, manager)
+    // Warm now: offline reads the same from the cache.
+    t.deepEqual(scanJson(dir, ['--offline']).doc, XXHASH_OK, manager)
+  }
+  // yarn.lock pins no tarball hash: with nothing cached, offline names the registry metadata it lacks.
+  const dir = await app('yarn', { '@node-rs/xxhash': '1.7.8' })
+  const cache = mkdtempSync(join(WORK, 'empty-cache-'))
+  const empty = scanJson(dir, ['--offline', '--target', 'linux-x64-musl'], { ...process.env, NAPI_KIT_CACHE_DIR: cache })
+  t.is(empty.code, 1)
+  t.deepEqual(empty.doc.targets[0]?.packages[0]?.findings, [
+    {
+      severity: 'error',
+      cause: "@node-rs/xxhash-linux-x64-musl@1.7.8: not checked: yarn.lock records no tarball integrity for @node-rs/xxhash-linux-x64-musl@1.7.8, and the registry's metadata of @node-rs/xxhash-linux-x64-musl is not in the cache (--offline fetches nothing), nor installed in node_modules",
+      fix: 'run scan once without --offline',
+    },
+  ])
+})

@@ -93,6 +93,14 @@ async function registryIntegrity(entries: LockEntry[], offline: boolean): Promis
   )
 }
 
+/** Why a yarn.lock entry has no integrity after registryIntegrity: the registry's metadata was not to be had. */
+const yarnNoIntegrity = (offline: boolean) => (entry: LockEntry) => {
+  const label = `${entry.name}@${entry.version}`
+  return offline
+    ? { reason: `yarn.lock records no tarball integrity for ${label}, and the registry's metadata of ${entry.name} is not in the cache (--offline fetches nothing)`, fix: 'run scan once without --offline' }
+    : { reason: `yarn.lock records no tarball integrity for ${label}, and the registry's metadata of ${entry.name} has none for that version`, fix: `check that ${label} is still published (npm view ${label} dist.integrity)` }
+}
+
 /** The folder where `entry` is installed under `appDir`, when that holds the same version. */
 function installedPackage(appDir: string, entry: LockEntry): string | undefined {
   if (!entry.installedAt) return undefined
@@ -124,7 +132,7 @@ export async function scanLockfile(file: string, options: ScanOptions): Promise<
   }
   const toFetch = entries.filter((e) => !read.has(e.path))
   options.progress?.(`→ ${lockfile.entries.length} packages in ${file}, ${candidates.length} may hold native code; ${entries.length} tarballs to read, ${toFetch.length} not read before`)
-  const [fetched, newest] = await Promise.all([fetchAll(toFetch, { offline: options.offline, progress: options.progress }), newestVersions(candidates, options.targets, options.offline)])
+  const [fetched, newest] = await Promise.all([fetchAll(toFetch, { offline: options.offline, progress: options.progress, ...(lockfile.manager === 'yarn' ? { noIntegrity: yarnNoIntegrity(options.offline) } : {}) }), newestVersions(candidates, options.targets, options.offline)])
   toFetch.forEach((entry, i) => {
     const got = fetched[i]
     if (!got) return

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 
-import test from 'ava'
+import test, { type ExecutionContext } from 'ava'
 import { parse as parseJsonc } from 'jsonc-parser'
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 
@@ -79,17 +79,24 @@ for (const manager of MANAGERS) {
 
 const missingCause = (stops: string) => `the lockfile has no entry for @node-rs/xxhash-linux-x64-musl@1.7.8, an optional dependency of @node-rs/xxhash@1.7.8: ${stops}`
 
-test('pnpm: the musl entry deleted: pnpm install --frozen-lockfile stops on every target, and pnpm install --fix-lockfile records it again', async (t) => {
-  const dir = await app('pnpm', { '@node-rs/xxhash': '1.7.8' })
-  deleteEntry('pnpm', dir, '@node-rs/xxhash-linux-x64-musl', '1.7.8')
+/** The @node-rs/xxhash app of `manager` with its musl entry deleted: the same error on both targets, with `stops` and `fix`. */
+async function missingEverywhere(t: ExecutionContext, manager: Manager, stops: string, fix: string): Promise<string> {
+  const dir = await app(manager, { '@node-rs/xxhash': '1.7.8' })
+  deleteEntry(manager, dir, '@node-rs/xxhash-linux-x64-musl', '1.7.8')
   const { code, doc } = scanJson(dir)
   t.is(code, 1)
-  const missing = {
-    severity: 'error',
-    cause: missingCause(`pnpm install --frozen-lockfile stops with ERR_PNPM_LOCKFILE_MISSING_DEPENDENCY "Broken lockfile: no entry for '@node-rs/xxhash-linux-x64-musl@1.7.8' in pnpm-lock.yaml"`),
-    fix: 'pnpm install --fix-lockfile (records it in pnpm-lock.yaml; commit the lockfile)',
-  }
+  const missing = { severity: 'error', cause: missingCause(stops), fix }
   t.deepEqual(doc.targets.map((x) => x.packages.map((p) => [p.verdict, p.findings])), [[['error', [missing]]], [['error', [missing]]]])
+  return dir
+}
+
+test('pnpm: the musl entry deleted: pnpm install --frozen-lockfile stops on every target, and pnpm install --fix-lockfile records it again', async (t) => {
+  const dir = await missingEverywhere(
+    t,
+    'pnpm',
+    `pnpm install --frozen-lockfile stops with ERR_PNPM_LOCKFILE_MISSING_DEPENDENCY "Broken lockfile: no entry for '@node-rs/xxhash-linux-x64-musl@1.7.8' in pnpm-lock.yaml"`,
+    'pnpm install --fix-lockfile (records it in pnpm-lock.yaml; commit the lockfile)',
+  )
   // The real pnpm agrees, on this machine too (not musl), with the same words.
   const frozen = tryManager('pnpm', ['install', '--frozen-lockfile', '--ignore-scripts'], dir)
   t.false(frozen.ok)
@@ -100,16 +107,12 @@ test('pnpm: the musl entry deleted: pnpm install --frozen-lockfile stops on ever
 })
 
 test('yarn: the musl entry deleted: yarn install --immutable stops on every target, and yarn install records it again', async (t) => {
-  const dir = await app('yarn', { '@node-rs/xxhash': '1.7.8' })
-  deleteEntry('yarn', dir, '@node-rs/xxhash-linux-x64-musl', '1.7.8')
-  const { code, doc } = scanJson(dir)
-  t.is(code, 1)
-  const missing = {
-    severity: 'error',
-    cause: missingCause('yarn install --immutable stops with "YN0028: The lockfile would have been modified by this install, which is explicitly forbidden."'),
-    fix: 'yarn install (records it in yarn.lock; commit the lockfile)',
-  }
-  t.deepEqual(doc.targets.map((x) => x.packages.map((p) => [p.verdict, p.findings])), [[['error', [missing]]], [['error', [missing]]]])
+  const dir = await missingEverywhere(
+    t,
+    'yarn',
+    'yarn install --immutable stops with "YN0028: The lockfile would have been modified by this install, which is explicitly forbidden."',
+    'yarn install (records it in yarn.lock; commit the lockfile)',
+  )
   const immutable = tryManager('yarn', ['install', '--immutable'], dir)
   t.false(immutable.ok)
   t.regex(immutable.output, /YN0028: .*The lockfile would have been modified by this install, which is explicitly forbidden\./)
@@ -149,19 +152,13 @@ test('pnpm: node-pty@1.0.0 not approved gets no binary (pnpm 10 leaves its build
   const plain = await app('pnpm', { 'node-pty': '1.0.0' })
   const blocked = scanJson(plain)
   t.is(blocked.code, 1)
-  t.deepEqual(blocked.doc.targets[0]?.packages, [
+  const [pty] = blocked.doc.targets[0]?.packages ?? []
+  t.deepEqual([pty?.name, pty?.version, pty?.kind, pty?.verdict], ['node-pty', '1.0.0', 'compiles at install', 'error'])
+  t.deepEqual(pty?.findings, [
     {
-      name: 'node-pty',
-      version: '1.0.0',
-      kind: 'compiles at install',
-      verdict: 'error',
-      findings: [
-        {
-          severity: 'error',
-          cause: `compiles (${PTY_COMMAND}) at install, but pnpm ≥ 10 does not run node-pty's build script: it is not approved in pnpm-workspace.yaml (allowBuilds, onlyBuiltDependencies) or package.json (pnpm.onlyBuiltDependencies), so pnpm install says "Ignored build scripts: node-pty@1.0.0": it gets no binary, and loading it fails at run time`,
-          fix: `pnpm approve-builds (writes allowBuilds: { node-pty: true } to pnpm-workspace.yaml; commit it); then it compiles at install, ${APK}`,
-        },
-      ],
+      severity: 'error',
+      cause: `compiles (${PTY_COMMAND}) at install, but pnpm ≥ 10 does not run node-pty's build script: it is not approved in pnpm-workspace.yaml (allowBuilds, onlyBuiltDependencies) or package.json (pnpm.onlyBuiltDependencies), so pnpm install says "Ignored build scripts: node-pty@1.0.0": it gets no binary, and loading it fails at run time`,
+      fix: `pnpm approve-builds (writes allowBuilds: { node-pty: true } to pnpm-workspace.yaml; commit it); then it compiles at install, ${APK}`,
     },
   ])
   // A toolchain does not help a build that does not run.

@@ -13,7 +13,7 @@
 import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser'
 
 import { UsageError } from '../../lib/errors.js'
-import { anyLibc, isObject, lineColumn, type LockEntry, type Lockfile, stringList, stringRecord, unreadable } from './model.js'
+import { anyLibc, isObject, lineColumn, type LockEntry, type Lockfile, platformFields, stringList, stringRecord, unreadable } from './model.js'
 
 export const BUN_FIX = 'bun install --lockfile-only'
 
@@ -54,9 +54,7 @@ export function parseBunLockfile(file: string, text: string): Lockfile {
       path,
       name,
       version,
-      os: stringList(info.os),
-      cpu: stringList(info.cpu),
-      libc: stringList(info.libc),
+      ...platformFields(info),
       optional: true, // until a dependent needs it (below)
       hasInstallScript: info.hasInstallScript === true,
       resolved: /^https?:\/\/.+\.tgz$/.test(registry) ? registry : /^https?:\/\//.test(registry) ? `${registry.replace(/\/?$/, '/')}${name}/-/${name.split('/').at(-1)}-${version}.tgz` : undefined,

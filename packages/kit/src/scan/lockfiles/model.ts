@@ -56,6 +56,9 @@ export function stringList(v: unknown): string[] | undefined {
   return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined
 }
 
+/** An entry's `os`, `cpu` and `libc`, as npm, pnpm and bun record them (a list, or bun's single string). */
+export const platformFields = (raw: Record<string, unknown>): Pick<LockEntry, 'os' | 'cpu' | 'libc'> => ({ os: stringList(raw.os), cpu: stringList(raw.cpu), libc: stringList(raw.libc) })
+
 export const stringRecord = (v: unknown): Record<string, string> =>
   v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string')) : {}
 

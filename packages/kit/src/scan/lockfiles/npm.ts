@@ -2,7 +2,7 @@
 // every installed package's entry as npm records it, keyed by its node_modules path. A
 // dependency resolves the way Node.js finds it: nested node_modules first, then upwards.
 import { UsageError } from '../../lib/errors.js'
-import { anyLibc, isObject, lineColumn, type LockEntry, type Lockfile, stringList, stringRecord, unreadable } from './model.js'
+import { anyLibc, isObject, lineColumn, type LockEntry, type Lockfile, platformFields, stringRecord, unreadable } from './model.js'
 
 export const NPM_FIX = 'npm install --package-lock-only'
 
@@ -46,9 +46,7 @@ export function parseNpmLockfile(file: string, text: string): Lockfile {
       path,
       name: typeof raw.name === 'string' ? raw.name : nameOfPath(path),
       version: typeof raw.version === 'string' ? raw.version : '',
-      os: stringList(raw.os),
-      cpu: stringList(raw.cpu),
-      libc: stringList(raw.libc),
+      ...platformFields(raw),
       optional: raw.optional === true,
       hasInstallScript: raw.hasInstallScript === true,
       resolved: typeof raw.resolved === 'string' ? raw.resolved : undefined,

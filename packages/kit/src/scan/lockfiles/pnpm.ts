@@ -14,7 +14,7 @@
 import { parse, YAMLParseError } from 'yaml'
 
 import { UsageError } from '../../lib/errors.js'
-import { anyLibc, isObject, type LockEntry, type Lockfile, stringList, stringRecord, unreadable } from './model.js'
+import { anyLibc, isObject, type LockEntry, type Lockfile, platformFields, stringRecord, unreadable } from './model.js'
 
 export const PNPM_FIX = 'pnpm install --lockfile-only'
 
@@ -59,9 +59,7 @@ export function parsePnpmLockfile(file: string, text: string): Lockfile {
       path: key,
       name,
       version: typeof pkg.version === 'string' ? pkg.version : v,
-      os: stringList(pkg.os),
-      cpu: stringList(pkg.cpu),
-      libc: stringList(pkg.libc),
+      ...platformFields(pkg),
       optional: snapshot.optional === true,
       hasInstallScript: pkg.requiresBuild === true,
       resolved: typeof resolution.tarball === 'string' ? resolution.tarball : undefined,

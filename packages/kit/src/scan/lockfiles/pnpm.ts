@@ -30,7 +30,9 @@ export function splitPnpmKey(key: string): { name: string; version: string } {
 /** The YAML document, or a usage error with pnpm-lock.yaml's line and column. */
 export function parseYamlFile(file: string, text: string, fix: string): unknown {
   try {
-    return parse(text)
+    // No duplicate-key check: it compares every key of a mapping with every other, which is most
+    // of the time on an app's pnpm-lock.yaml (1 s of 1.3 s for 1,245 entries), and pnpm writes none.
+    return parse(text, { uniqueKeys: false })
   } catch (error) {
     if (!(error instanceof YAMLParseError)) throw error
     const pos = error.linePos?.[0]

@@ -4,7 +4,9 @@
 // on it; `napi-kit run --target linux-x64-musl` loads it under musl Node.js with no glibc in the
 // process and gets the digest glibc Node.js gets; both arm64 targets run aarch64 Node.js; a
 // command's exit code comes back; two runs that start at once on an empty cache share one
-// download; an unprivileged user runs it too. Negative controls: the glibc binary in a package
+// download; an unprivileged user runs it too; `napi-kit scan` reads a pnpm-lock.yaml, a yarn.lock
+// and a bun.lock (written by the pinned managers, each alone in a folder) with the parsers the
+// packed kit depends on. Negative controls: the glibc binary in a package
 // labelled musl is refused by the audit and by musl's loader. Ends with a table and one line
 // "test:kit: N passed, M failed".
 //
@@ -20,6 +22,7 @@ import { $ } from 'zx'
 import { arm64Unsupported, muslRootUnsupported, NPM_PINS, npmPin, npmPinnedLines } from '@napi-kit/cli'
 import { parseFlags } from '../lib/args.js'
 import { Checks, stopIfUnsupported } from '../lib/checks.js'
+import { packageManagers } from '../lib/tools.js'
 import { seconds } from '../lib/log.js'
 import { ROOT } from '../lib/paths.js'
 
@@ -83,6 +86,34 @@ const expected = JSON.parse((await $({ cwd: host, quiet: true })`node -e ${probe
     parsed = false
   }
   check('napi-kit audit --json: one JSON document', parsed && json.exitCode === 0, parsed ? 'ok: true' : json.stdout.slice(0, 80))
+}
+
+// 2b. scan of each manager's lockfile, alone in a folder: read with the packed kit's own dependencies.
+{
+  const pms = await packageManagers()
+  const writers = [
+    { lockfile: 'pnpm-lock.yaml', argv: [...pms.pnpm, 'install', '--lockfile-only', '--ignore-scripts'] },
+    { lockfile: 'yarn.lock', argv: [...pms.yarn, 'install', '--mode=update-lockfile', '--no-immutable'] },
+    { lockfile: 'bun.lock', argv: [...pms.bun, 'install', '--lockfile-only', '--ignore-scripts'] },
+  ]
+  for (const { lockfile, argv } of writers) {
+    const app = join(WORK, `app-${lockfile}`)
+    mkdirSync(app)
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'kit-scan-app', version: '1.0.0', private: true, dependencies: { '@node-rs/xxhash': '1.7.8' } }))
+    if (lockfile === 'yarn.lock') writeFileSync(join(app, lockfile), '') // its own project, not one above it
+    await $({ cwd: app, quiet: true, env: { ...process.env, YARN_ENABLE_TELEMETRY: '0' } })`${argv}`
+    const alone = join(WORK, `only-${lockfile}`)
+    mkdirSync(alone)
+    copyFileSync(join(app, lockfile), join(alone, lockfile))
+    const r = await $({ cwd: alone, quiet: true, nothrow: true })`${kit} scan --json`
+    let verdicts = ''
+    try {
+      verdicts = (JSON.parse(r.stdout) as { targets: Array<{ target: string; packages: Array<{ name: string; verdict: string }> }> }).targets.map((t) => `${t.target}: ${t.packages.map((p) => `${p.name} ${p.verdict}`).join(', ')}`).join('; ')
+    } catch {
+      verdicts = r.stderr.trim().split('\n').at(-1) ?? ''
+    }
+    check(`napi-kit scan of a ${lockfile} alone in a folder`, r.exitCode === 0 && verdicts === 'linux-x64-musl: @node-rs/xxhash ok; linux-x64-gnu: @node-rs/xxhash ok', verdicts)
+  }
 }
 
 // 3. Under musl Node.js: loads, hashes as on glibc, and no glibc in the process.

@@ -6,9 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 
 import test from 'ava'
 
@@ -23,29 +21,7 @@ import { scanLockfile } from '../src/scan/scan.js'
 import { parseTargets } from '../src/scan/targets.js'
 import { judgement } from '../src/scan/verify.js'
 import { appWith } from './helpers/lockfiles.js'
-
-const BIN = fileURLToPath(new URL('../bin/napi-kit.js', import.meta.url))
-const WORK = mkdtempSync(join(tmpdir(), 'napi-kit-scan-'))
-
-interface Result { code: number | null; stdout: string; stderr: string }
-function kit(args: string[], cwd = WORK, env: NodeJS.ProcessEnv = process.env): Result {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env })
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr }
-}
-
-interface Doc {
-  targets: Array<{ target: string; glibc: string | null; packages: Array<{ name: string; version: string; kind: string; verdict: string; findings: Array<{ severity: string; cause: string; fix: string }> }> }>
-}
-function scanJson(dir: string, args: string[] = [], env?: NodeJS.ProcessEnv): { code: number | null; doc: Doc; stderr: string } {
-  const r = kit(['scan', dir, '--json', ...args], WORK, env)
-  let doc: Doc = { targets: [] }
-  try {
-    doc = JSON.parse(r.stdout) as Doc
-  } catch {
-    throw new Error(`scan printed no JSON (exit code ${r.code}):\n${r.stdout}\n${r.stderr}`)
-  }
-  return { code: r.code, doc, stderr: r.stderr }
-}
+import { type Doc, kit, scanJson, WORK } from './helpers/scan.js'
 
 /** A fresh folder under WORK with the lockfile npm writes for `name@version`. */
 const appWithOne = (name: string, version: string) => appWith({ [name]: version }, WORK)
@@ -229,7 +205,7 @@ test('usage errors: unknown target, bad --glibc, no lockfile, broken JSON with i
   const empty = mkdtempSync(join(WORK, 'empty-'))
   const none = kit(['scan'], empty)
   t.is(none.code, 2)
-  t.is(none.stderr, `✗ napi-kit scan: no package-lock.json in ${empty}: run scan in the app's folder, or write the lockfile first with npm install --package-lock-only\n${usage}`)
+  t.is(none.stderr, `✗ napi-kit scan: no lockfile in ${empty} (npm-shrinkwrap.json, package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock): run scan in the app's folder, or write the lockfile first with npm install --package-lock-only\n${usage}`)
   const broken = mkdtempSync(join(WORK, 'broken-'))
   writeFileSync(join(broken, 'package-lock.json'), '{\n  "lockfileVersion": 3,\n  "packages": {\n    "": {}\n    "node_modules/x": {}\n  }\n}\n')
   const bad = kit(['scan', broken])
@@ -244,12 +220,13 @@ test('usage errors: unknown target, bad --glibc, no lockfile, broken JSON with i
   // With --json, standard output holds one document for a usage error too, and stderr nothing of it.
   const json = kit(['scan', empty, '--json'])
   t.is(json.code, 2)
+  t.is(json.stderr, '')
   t.deepEqual(JSON.parse(json.stdout), {
     ok: false,
     exitCode: 2,
     error: {
       kind: 'usage',
-      message: `no package-lock.json in ${empty}: run scan in the app's folder, or write the lockfile first with npm install --package-lock-only`,
+      message: `no lockfile in ${empty} (npm-shrinkwrap.json, package-lock.json, pnpm-lock.yaml, yarn.lock, bun.lock): run scan in the app's folder, or write the lockfile first with npm install --package-lock-only`,
       usage: usage.split('\n')[0]?.replace(/^usage: /, ''),
       example: usage.split('\n')[1]?.replace(/^e\.g\.: {2}/, ''),
     },

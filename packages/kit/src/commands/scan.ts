@@ -7,7 +7,7 @@ import { parseCommandLine } from '../lib/args.js'
 import { cacheDir } from '../lib/cache.js'
 import { UsageError } from '../lib/errors.js'
 import { progressTo, seconds } from '../lib/log.js'
-import { findLockfile } from '../scan/lockfile.js'
+import { findLockfile, LOCKFILE_NAMES } from '../scan/lockfile.js'
 import { scanJson, scanTables } from '../scan/output.js'
 import { scanLockfile } from '../scan/scan.js'
 import { VERIFY_NODE } from '../scan/verify.js'
@@ -20,12 +20,14 @@ const example = 'napi-kit scan . --target linux-x64-musl,linux-arm64-gnu --glibc
 const help = `${usage}
 
 Checks, before a deploy, that an app's native dependencies will install and load on each
-target: reads the app's package-lock.json (lockfileVersion 2 or 3; no node_modules needed),
-finds the packages with native code (families of platform packages with os/cpu/libc,
-prebuildify prebuilds/, install-time compiles and downloads, .node files), works out what
-npm ci installs on each target by npm's rules, fetches those tarballs (checked against the
-lockfile's integrity, cached in ${cacheDir()}/scan) and audits the binary the target loads,
-as napi-kit audit does, held to the target's glibc and libstdc++.
+target: reads the app's lockfile (${LOCKFILE_NAMES.join(', ')}: npm's lockfileVersion 2
+or 3, pnpm's 9.0, yarn ≥ 2's, bun ≥ 1.2's text lockfile; no node_modules needed), finds the
+packages with native code (families of platform packages with os/cpu/libc, prebuildify
+prebuilds/, install-time compiles and downloads, .node files), works out what the app's
+install gets on each target by its package manager's rules (a missing platform package, an
+install script pnpm, yarn or bun leaves unrun without approval), fetches those tarballs
+(checked against the lockfile's integrity, cached in ${cacheDir()}/scan) and audits the binary
+the target loads, as napi-kit audit does, held to the target's glibc and libstdc++.
 
 Targets: ${SCAN_TARGET_NAMES.join(', ')}
 

@@ -5,12 +5,12 @@
 // - a package with an install script, or one that depends on a native-addon helper
 //   (node-gyp-build, prebuild-install, node-pre-gyp, bindings, node-addon-api, nan, …): its
 //   tarball tells whether it compiles, chooses a prebuild, downloads, or ships .node files.
-import { type LockEntry, type Lockfile, locate } from './lockfile.js'
+import type { LockEntry, Lockfile } from './lockfile.js'
 
 export interface Family {
   /** The entries of its optional dependencies that carry `os` or `cpu`. */
   members: LockEntry[]
-  /** Optional dependencies with no entry in the lockfile: `npm ci` stops on them. */
+  /** Optional dependencies with no entry in the lockfile: npm ci and pnpm stop on them, bun leaves them out. */
   missing: Array<{ name: string; range: string }>
 }
 
@@ -31,13 +31,12 @@ const declaresPlatform = (e: LockEntry) => e.os !== undefined || e.cpu !== undef
 
 /** The lockfile's entries that may hold native code, in lockfile order. */
 export function detectNative(lock: Lockfile): Candidate[] {
-  const byPath = new Map(lock.entries.map((e) => [e.path, e]))
   const members = new Set<string>()
   const families = new Map<string, Family>()
   for (const entry of lock.entries) {
     const optional = Object.entries(entry.optionalDependencies)
     if (optional.length === 0) continue
-    const located = optional.map(([name, range]) => ({ name, range, entry: locate(byPath, entry.path, name) }))
+    const located = optional.map(([name, range]) => ({ name, range, entry: lock.resolve(entry, name) }))
     const platform = located.flatMap((l) => (l.entry && declaresPlatform(l.entry) ? [l.entry] : []))
     // One package for one system (fsevents for jest or vite) is an extra, not a family of builds.
     if (new Set(platform.map((p) => `${p.os?.join()} ${p.cpu?.join()} ${p.libc?.join()}`)).size < 2) continue

@@ -19,6 +19,8 @@ export interface FetchOptions {
   registry?: string
   /** Where progress goes (standard error). */
   progress?: (line: string) => void
+  /** Why an entry has no integrity, and the fix, when its lockfile format says more than npm's. */
+  noIntegrity?: (entry: LockEntry) => { reason: string; fix: string }
 }
 
 export type Fetched = { ok: true; data: Uint8Array; cached: boolean } | { ok: false; reason: string; fix: string }
@@ -66,7 +68,7 @@ export function readCached(entry: LockEntry): Uint8Array | undefined {
 export async function fetchTarball(entry: LockEntry, options: FetchOptions): Promise<Fetched> {
   const label = `${entry.name}@${entry.version}`
   const hash = entry.integrity ? strongest(entry.integrity) : undefined
-  if (!hash) return { ok: false, reason: `the lockfile records no integrity for ${label}, so its tarball cannot be checked`, fix: `write the lockfile again with npm install --package-lock-only` }
+  if (!hash) return { ok: false, ...(options.noIntegrity?.(entry) ?? { reason: `the lockfile records no integrity for ${label}, so its tarball cannot be checked`, fix: `write the lockfile again with npm install --package-lock-only` }) }
   const file = cachedTarball(tarballKey(entry) ?? '')
   const cached = readCached(entry)
   if (cached) return { ok: true, data: cached, cached: true }

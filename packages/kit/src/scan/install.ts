@@ -3,6 +3,10 @@
 // on Linux only and fails everywhere else; an entry without `libc` installs on both Linux
 // libcs. npm ≥ 11.11 records `libc` in the lockfile; what older npm wrote has none, so every
 // Linux variant of a family installs, and the loader chooses among them at run time.
+// pnpm 10.34.8, yarn 4.18.1 and bun 1.4.5 choose the same way (measured on @node-rs/xxhash@1.7.8
+// with each one's supportedArchitectures or --os/--cpu/--libc: linux-x64-musl gets only the
+// -musl package, linux-x64-glibc only -gnu, and linux-arm on musl the -arm-gnueabihf package,
+// which declares no libc), so this one rule serves every lockfile.
 import type { LockEntry } from './lockfile.js'
 import type { ScanTarget } from './targets.js'
 

@@ -10,8 +10,8 @@ import type { ScanTarget } from './targets.js'
 
 const DAY_MS = 24 * 60 * 60 * 1000
 
-interface Packument {
-  versions?: Record<string, { optionalDependencies?: Record<string, string>; deprecated?: string }>
+export interface Packument {
+  versions?: Record<string, { optionalDependencies?: Record<string, string>; deprecated?: string; dist?: { integrity?: string; tarball?: string } }>
 }
 
 /** The registry's abbreviated metadata of `name`: from the cache when younger than a day; undefined when it cannot be had. */

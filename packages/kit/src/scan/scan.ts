@@ -6,6 +6,7 @@ import { join } from 'node:path'
 
 import { TarError } from '../audit/tar.js'
 import { readFiles, readInstalled } from './contents.js'
+import { buildsBlocked } from './builds.js'
 import { type Candidate, detectNative } from './detect.js'
 import { cachedFacts, factsFrom, type TarballFacts } from './facts.js'
 import { cachedTarball, fetchAll, readCached, tarballKey } from './fetch.js'
@@ -76,9 +77,34 @@ async function newestVersions(candidates: Candidate[], targets: ScanTarget[], of
   return found
 }
 
+/**
+ * yarn.lock pins no tarball hash (its `checksum` is of yarn's own cache archive): each entry
+ * scan reads gets the registry's recorded integrity and URL instead, from the metadata
+ * registry.ts keeps for a day (any age with --offline).
+ */
+async function registryIntegrity(entries: LockEntry[], offline: boolean): Promise<void> {
+  await Promise.all(
+    entries.map(async (entry) => {
+      if (entry.integrity) return
+      const dist = (await packument(entry.name, offline))?.versions?.[entry.version]?.dist
+      if (dist?.integrity) entry.integrity = dist.integrity
+      if (dist?.tarball) entry.resolved = dist.tarball
+    }),
+  )
+}
+
+/** Why a yarn.lock entry has no integrity after registryIntegrity: the registry's metadata was not to be had. */
+const yarnNoIntegrity = (offline: boolean) => (entry: LockEntry) => {
+  const label = `${entry.name}@${entry.version}`
+  return offline
+    ? { reason: `yarn.lock records no tarball integrity for ${label}, and the registry's metadata of ${entry.name} is not in the cache (--offline fetches nothing)`, fix: 'run scan once without --offline' }
+    : { reason: `yarn.lock records no tarball integrity for ${label}, and the registry's metadata of ${entry.name} has none for that version`, fix: `check that ${label} is still published (npm view ${label} dist.integrity)` }
+}
+
 /** The folder where `entry` is installed under `appDir`, when that holds the same version. */
 function installedPackage(appDir: string, entry: LockEntry): string | undefined {
-  const dir = join(appDir, entry.path)
+  if (!entry.installedAt) return undefined
+  const dir = join(appDir, entry.installedAt)
   try {
     const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version?: string }
     return manifest.version === entry.version ? dir : undefined
@@ -91,6 +117,7 @@ export async function scanLockfile(file: string, options: ScanOptions): Promise<
   const lockfile = parseLockfile(file)
   const candidates = detectNative(lockfile)
   const entries = tarballsNeeded(candidates, options.targets)
+  if (lockfile.manager === 'yarn') await registryIntegrity(entries, options.offline)
   // What earlier scans learnt from a tarball still in the cache: no download, no unpacking.
   const read = new Map<string, { contents?: TarballFacts; problem?: Finding }>()
   for (const entry of entries) {
@@ -105,7 +132,7 @@ export async function scanLockfile(file: string, options: ScanOptions): Promise<
   }
   const toFetch = entries.filter((e) => !read.has(e.path))
   options.progress?.(`→ ${lockfile.entries.length} packages in ${file}, ${candidates.length} may hold native code; ${entries.length} tarballs to read, ${toFetch.length} not read before`)
-  const [fetched, newest] = await Promise.all([fetchAll(toFetch, { offline: options.offline, progress: options.progress }), newestVersions(candidates, options.targets, options.offline)])
+  const [fetched, newest] = await Promise.all([fetchAll(toFetch, { offline: options.offline, progress: options.progress, ...(lockfile.manager === 'yarn' ? { noIntegrity: yarnNoIntegrity(options.offline) } : {}) }), newestVersions(candidates, options.targets, options.offline)])
   toFetch.forEach((entry, i) => {
     const got = fetched[i]
     if (!got) return
@@ -123,11 +150,12 @@ export async function scanLockfile(file: string, options: ScanOptions): Promise<
     }
   })
   const contentsOf = (entry: LockEntry) => read.get(entry.path) ?? {}
+  const blocked = buildsBlocked(lockfile)
   const targets = options.targets.map((target) => ({
     target: target.name,
     glibc: target.glibc ?? null,
     packages: candidates.flatMap((c) => {
-      const verdict = judge(c, target, contentsOf, { toolchain: options.toolchain, newestWith: (name, t) => newest.get(`${name} ${t.name}`) })
+      const verdict = judge(c, target, contentsOf, { toolchain: options.toolchain, newestWith: (name, t) => newest.get(`${name} ${t.name}`), manager: lockfile.manager, buildsBlocked: blocked })
       return verdict ? [verdict] : []
     }),
   }))

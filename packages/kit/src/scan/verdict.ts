@@ -5,11 +5,14 @@
 import type { Expectation, Finding, Severity } from '../audit/checks.js'
 import { targetFromName } from '../audit/files.js'
 import type { Contents } from './contents.js'
+import type { BuildsBlocked } from './builds.js'
 import type { Candidate } from './detect.js'
 import { imageFor, systemAt } from './images.js'
 import { flagsFromName, installsOn, libcFit, whyNot } from './install.js'
-import type { LockEntry } from './lockfile.js'
+import type { LockEntry, PackageManager } from './lockfile.js'
+import { MANAGERS } from './managers.js'
 import { hasTags, selectPrebuild, selectTagged } from './prebuilds.js'
+import { namesTarget } from './registry.js'
 import { DEFAULT_TARGET_GLIBC, npmFlags, type ScanTarget } from './targets.js'
 
 export type Kind = 'platform packages' | 'platform package' | 'prebuilds' | 'compiles at install' | 'downloads at install' | 'ships .node'
@@ -44,6 +47,10 @@ export interface JudgeOptions {
   toolchain: boolean
   /** The newest version of a family with a build for the target: `none` when no version has one, undefined when the registry could not say. */
   newestWith?: (family: string, target: ScanTarget) => string | undefined
+  /** The package manager that wrote the lockfile (npm when not given). */
+  manager?: PackageManager
+  /** Whether that manager leaves a package's install scripts unrun (pnpm, yarn and bun without approval). */
+  buildsBlocked?: BuildsBlocked
 }
 
 const label = (e: LockEntry) => `${e.name}@${e.version}`
@@ -133,21 +140,37 @@ function compileFinding(command: string, target: ScanTarget, options: JudgeOptio
   if (options.toolchain) {
     return { severity: 'warning', cause: `${why}compiles at install (${command}) with the image's toolchain: it needs ${needs}; the binary it builds is not checked here`, fix: `keep ${needs} in the build image (${install}), or use a version that ships a prebuilt binary for ${target.name}` }
   }
-  return { severity: 'error', cause: `${why}compiles at install (${command}): it needs ${needs}${image}`, fix: `${install} before npm ci (in a build stage), or pass --toolchain when the image has them` }
+  return { severity: 'error', cause: `${why}compiles at install (${command}): it needs ${needs}${image}`, fix: `${install} before ${MANAGERS[options.manager ?? 'npm'].install} (in a build stage), or pass --toolchain when the image has them` }
+}
+
+/** The error for a package whose install scripts the manager does not run: it gets no binary (`then` says what the approved install would do). */
+function blockedFinding(entry: LockEntry, blocked: { cause: string; fix: string }, what: string, then: string): Finding {
+  return { severity: 'error', cause: `${what} at install, but ${blocked.cause}: it gets no binary, and loading it fails at run time`, fix: `${blocked.fix}${then ? `; then ${then}` : ''}` }
+}
+
+/** A compile at install: the error (or --toolchain warning) of compileFinding, or the blocked build's error when the manager does not run it. */
+function compileOrBlocked(entry: LockEntry, command: string, target: ScanTarget, options: JudgeOptions, why = ''): Finding {
+  const blocked = options.buildsBlocked?.(entry)
+  if (!blocked) return compileFinding(command, target, options, why)
+  const compile = compileFinding(command, target, options)
+  return blockedFinding(entry, blocked, `${why}compiles (${command})`, compile.severity === 'error' ? `it compiles at install, which needs ${compile.cause.replace(/^.*?: it needs /, '')}` : 'it compiles with the image\'s toolchain')
 }
 
 function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }, target: ScanTarget, contentsOf: ContentsOf, options: JudgeOptions, loaded: LoadedBinary[]): Omit<PackageVerdict, 'name' | 'version' | 'kind' | 'verdict' | 'binaries'> {
   const findings: Finding[] = []
-  if (c.family.missing.length > 0) {
-    for (const m of c.family.missing) {
-      const flags = flagsFromName(m.name) ?? npmFlags(target)
+  const words = MANAGERS[options.manager ?? 'npm']
+  // npm, pnpm and yarn stop on every machine; bun installs the rest, so only the target the missing package is for lacks it.
+  const missing = words.stopsEverywhere ? c.family.missing : c.family.missing.filter((m) => namesTarget(m.name, target))
+  if (missing.length > 0) {
+    for (const m of missing) {
+      const range = m.range.replace(/^npm:/, '')
       findings.push({
         severity: 'error',
-        cause: `the lockfile has no entry for ${m.name}@${m.range}, an optional dependency of ${label(c.entry)}: npm ci stops with "Missing: ${m.name}@${m.range} from lock file"`,
-        fix: `npm install ${flags} (records it in package-lock.json; commit the lockfile)`,
+        cause: `the lockfile has no entry for ${m.name}@${range}, an optional dependency of ${label(c.entry)}: ${words.missing(m.name, range)}`,
+        fix: words.record(m.name, flagsFromName(m.name) ?? npmFlags(target)),
       })
     }
-    return { installs: 'nothing: npm ci stops', findings }
+    return { installs: words.stopsEverywhere ? `nothing: ${words.install} stops` : 'nothing for this target', findings }
   }
   const installed = c.family.members.filter((m) => installsOn(m, target))
   if (installed.length === 0) {
@@ -174,14 +197,18 @@ function judgeFamily(c: Candidate & { family: NonNullable<Candidate['family']> }
   const best = Math.max(...withBinary.map((w) => libcFit(w.member.name, target)))
   const picked = withBinary.filter((w) => libcFit(w.member.name, target) === best)
   if (target.os === 'linux' && withBinary.length > 1 && withBinary.some((w) => !w.member.libc)) {
-    findings.push({
+    findings.push(options.manager && options.manager !== 'npm' ? {
+      severity: 'warning',
+      cause: `${withBinary.filter((w) => !w.member.libc).map((w) => w.member.name).join(' and ')} declare${withBinary.filter((w) => !w.member.libc).length === 1 ? 's' : ''} no libc, so ${options.manager} installs ${withBinary.map((w) => w.member.name).join(' and ')} on every Linux of this CPU, and the loader must pick the right one at run time`,
+      fix: `nothing in ${words.lockfile} changes it (it copies what the packages declare): check the loaded binary with --verify, or use a version of ${c.entry.name} whose packages declare libc`,
+    } : {
       severity: 'warning',
       cause: `the lockfile records no libc for ${withBinary.map((w) => w.member.name).join(' and ')}: npm installs all of them on every Linux (lockfiles of npm < 11.11), and the loader must pick the right one at run time`,
       fix: 'write the lockfile again with npm ≥ 11.11 (npm install --package-lock-only), which records each package\'s libc',
     })
   }
   for (const { member, contents } of picked) {
-    const unlabelled = target.os === 'linux' && !member.libc && libcFit(member.name, target) < 0 ? `${label(member)} declares no libc, so npm installs it on ${target.libc} too; ` : ''
+    const unlabelled = target.os === 'linux' && !member.libc && libcFit(member.name, target) < 0 ? `${label(member)} declares no libc, so ${options.manager ?? 'npm'} installs it on ${target.libc} too; ` : ''
     // A platform package of node-gyp-build-optional-packages (lmdb, msgpackr) holds tagged files for both libcs.
     const tagged = hasTags(contents.nodeFiles) ? selectTagged(contents.nodeFiles, target) : undefined
     if (hasTags(contents.nodeFiles) && !tagged) {
@@ -204,23 +231,27 @@ function judgeTarball(c: Candidate, contents: Contents, target: ScanTarget, opti
   if (contents.prebuilds.length > 0) {
     const chosen = selectPrebuild(contents.prebuilds, target)
     if (!chosen) {
-      if (canCompile && install) return { kind: 'prebuilds', installs: install.command, findings: [compileFinding(install.command, target, options, `no prebuild for ${target.name}, so it `)] }
+      if (canCompile && install) return { kind: 'prebuilds', installs: install.command, findings: [compileOrBlocked(c.entry, install.command, target, options, `no prebuild for ${target.name}, so it `)] }
       return { kind: 'prebuilds', installs: 'nothing', findings: [{ severity: 'error', cause: `no prebuild for ${target.name} in prebuilds/ (it has ${[...new Set(contents.prebuilds.map((p) => p.split('/')[1]))].join(', ')})`, fix: `use a version of ${c.entry.name} that ships one, or another package` }] }
     }
     const audit = auditFiles(c.entry, contents, [chosen.file], target, { loaded })
     const tag = chosen.tags.libc ? '' : target.libc === 'musl' ? ' (untagged: what musl gets when there is no .musl file)' : ''
     if (audit.some((f) => f.severity === 'error') && install?.how === 'node-gyp-build' && canCompile) {
-      // node-gyp-build's install loads the prebuild first and compiles when that fails.
+      // node-gyp-build's install loads the prebuild first and compiles when that fails; unrun, the prebuild is what loads.
+      if (options.buildsBlocked?.(c.entry)) return { kind: 'prebuilds', installs: `${chosen.file}${tag}`, findings: [...audit, compileOrBlocked(c.entry, install.command, target, options, `${chosen.file} does not load there, so node-gyp-build `)] }
       return { kind: 'prebuilds', installs: `${chosen.file}${tag}, then ${install.command}`, findings: [...audit.map((f) => ({ ...f, severity: 'note' as Severity })), compileFinding(install.command, target, options, `${chosen.file} does not load there, so node-gyp-build `)] }
     }
     return { kind: 'prebuilds', installs: `${chosen.file}${tag}`, findings: audit }
   }
   if (install?.how === 'download') {
+    const blocked = options.buildsBlocked?.(c.entry)
+    if (blocked) return { kind: 'downloads at install', installs: 'nothing', findings: [blockedFinding(c.entry, blocked, `downloads its binary (${install.command})`, 'it downloads its binary at install')] }
     const findings: Finding[] = [{ severity: 'warning', cause: `downloads its binary at install (${install.command}) from ${install.host ?? 'a server its package.json names'}: the lockfile does not pin it, and scan cannot check it`, fix: `make sure the build can reach it; when the download fails it compiles instead (${target.libc === 'musl' ? 'apk add python3 make g++' : 'python3, make and g++'})` }]
     return { kind: 'downloads at install', installs: install.command, findings }
   }
   if (install && (install.how === 'compile' || install.how === 'node-gyp-build') && (contents.has('binding.gyp') || install.how === 'compile')) {
-    return { kind: 'compiles at install', installs: install.command, findings: [compileFinding(install.command, target, options)] }
+    const installs = options.buildsBlocked?.(c.entry) ? 'nothing (its build does not run)' : install.command
+    return { kind: 'compiles at install', installs, findings: [compileOrBlocked(c.entry, install.command, target, options)] }
   }
   if (contents.nodeFiles.length > 0) {
     const named = contents.nodeFiles.filter((f) => targetFromName(f) !== undefined)
@@ -241,14 +272,14 @@ export function judge(c: Candidate, target: ScanTarget, contentsOf: ContentsOf, 
     // A base that always compiles; node-gyp-build(-optional-packages) compiles only when no platform package loads.
     if (c.entry.hasInstallScript) {
       const { contents } = contentsOf(c.entry)
-      if (contents?.install?.how === 'compile') result.findings.push(compileFinding(contents.install.command, target, options))
+      if (contents?.install?.how === 'compile' && !options.buildsBlocked?.(c.entry)) result.findings.push(compileFinding(contents.install.command, target, options))
     }
     return { ...base, kind: 'platform packages', ...result, verdict: verdictOf(result.findings) }
   }
   if (c.platformOnly && !installsOn(c.entry, target)) {
     const findings: Finding[] = c.entry.optional
       ? []
-      : [{ severity: 'error', cause: `does not install on ${target.name} (${whyNot(c.entry, target)}) and is not optional: npm ci stops with EBADPLATFORM`, fix: `make it an optional dependency, or do not deploy it to ${target.name}` }]
+      : [{ severity: 'error', cause: `does not install on ${target.name} (${whyNot(c.entry, target)}) and is not optional: ${options.manager && options.manager !== 'npm' ? `${MANAGERS[options.manager].install} refuses it` : 'npm ci stops with EBADPLATFORM'}`, fix: `make it an optional dependency, or do not deploy it to ${target.name}` }]
     return { ...base, kind: 'platform package', installs: `nothing (${whyNot(c.entry, target)}${c.entry.optional ? ', optional' : ''})`, verdict: verdictOf(findings), findings }
   }
   const { contents, problem } = contentsOf(c.entry)

@@ -10,10 +10,12 @@
 //   it and says nothing (the binding is missing at run time); neither `bun install
 //   --lockfile-only`, `--force` nor `bun update --lockfile-only` records it again: only a new
 //   bun.lock (delete it, `bun install --lockfile-only`) does.
-import { type ParseError, parse, printParseErrorCode } from 'jsonc-parser'
+import type { ParseError } from 'jsonc-parser'
 
 import { UsageError } from '../../lib/errors.js'
-import { anyLibc, isObject, lineColumn, type LockEntry, type Lockfile, platformFields, stringList, stringRecord, unreadable } from './model.js'
+import { anyLibc, isObject, lazy, lineColumn, type LockEntry, type Lockfile, platformFields, stringList, stringRecord, unreadable } from './model.js'
+
+const jsoncParser = lazy<typeof import('jsonc-parser')>('jsonc-parser')
 
 export const BUN_FIX = 'bun install --lockfile-only'
 
@@ -31,9 +33,10 @@ export function bunPathNames(path: string): string[] {
 
 export function parseBunLockfile(file: string, text: string): Lockfile {
   const errors: ParseError[] = []
-  const doc: unknown = parse(text, errors, { allowTrailingComma: true, disallowComments: false })
+  const jsonc = jsoncParser()
+  const doc: unknown = jsonc.parse(text, errors, { allowTrailingComma: true, disallowComments: false })
   const first = errors[0]
-  if (first) throw unreadable(file, 'JSONC', lineColumn(text, first.offset), printParseErrorCode(first.error), BUN_FIX)
+  if (first) throw unreadable(file, 'JSONC', lineColumn(text, first.offset), jsonc.printParseErrorCode(first.error), BUN_FIX)
   if (!isObject(doc) || !isObject(doc.packages)) throw new UsageError(`${file} is not a bun.lock (no "packages" object): write it again with ${BUN_FIX}`)
   const lockfileVersion = doc.lockfileVersion
   if (typeof lockfileVersion !== 'number' || lockfileVersion > 2) throw new UsageError(`${file} has lockfileVersion ${JSON.stringify(lockfileVersion)}, which scan does not know (it reads 0 to 2, bun 1.2 to 1.4): write it again with ${BUN_FIX} of a bun it knows`)

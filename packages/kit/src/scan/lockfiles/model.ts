@@ -2,7 +2,20 @@
 // package manager records (name, version, os/cpu/libc, optional dependencies, install script,
 // resolved URL, integrity), and how a dependency of an entry resolves. The readers
 // (npm.ts, pnpm.ts, yarn.ts, bun.ts) fill it; detect.ts and verdict.ts read nothing else.
+import { createRequire } from 'node:module'
+
 import { UsageError } from '../../lib/errors.js'
+
+const load = createRequire(import.meta.url)
+
+/**
+ * A parser package, required on first use: every napi-kit command and every importer of the
+ * kit's API would otherwise load all three (about 80 ms), though only scan reads a lockfile.
+ */
+export function lazy<T>(name: string): () => T {
+  let loaded: T | undefined
+  return () => (loaded ??= load(name) as T)
+}
 
 export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun'
 

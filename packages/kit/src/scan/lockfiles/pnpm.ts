@@ -11,10 +11,11 @@
 //   ERR_PNPM_LOCKFILE_MISSING_DEPENDENCY "Broken lockfile: no entry for '<name>@<version>' in
 //   pnpm-lock.yaml"; `pnpm install --fix-lockfile` records it again (`--no-frozen-lockfile
 //   --lockfile-only` does not).
-import { parse, YAMLParseError } from 'yaml'
 
 import { UsageError } from '../../lib/errors.js'
-import { anyLibc, isObject, type LockEntry, type Lockfile, platformFields, stringRecord, unreadable } from './model.js'
+import { anyLibc, isObject, lazy, type LockEntry, type Lockfile, platformFields, stringRecord, unreadable } from './model.js'
+
+const yaml = lazy<typeof import('yaml')>('yaml')
 
 export const PNPM_FIX = 'pnpm install --lockfile-only'
 
@@ -32,9 +33,9 @@ export function parseYamlFile(file: string, text: string, fix: string): unknown 
   try {
     // No duplicate-key check: it compares every key of a mapping with every other, which is most
     // of the time on an app's pnpm-lock.yaml (1 s of 1.3 s for 1,245 entries), and pnpm writes none.
-    return parse(text, { uniqueKeys: false })
+    return yaml().parse(text, { uniqueKeys: false })
   } catch (error) {
-    if (!(error instanceof YAMLParseError)) throw error
+    if (!(error instanceof yaml().YAMLParseError)) throw error
     const pos = error.linePos?.[0]
     throw unreadable(file, 'YAML', pos ? `line ${pos.line}, column ${pos.col}` : undefined, error.message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? error.message, fix)
   }

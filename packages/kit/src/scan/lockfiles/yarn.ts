@@ -14,10 +14,11 @@
 // - `yarn install --immutable` with an entry deleted stops with "YN0028: The lockfile would
 //   have been modified by this install, which is explicitly forbidden."; `yarn install`
 //   records it again.
-import { parseSyml } from '@yarnpkg/parsers'
 
 import { UsageError } from '../../lib/errors.js'
-import { anyLibc, isObject, type LockEntry, type Lockfile, stringRecord, unreadable } from './model.js'
+import { anyLibc, isObject, lazy, type LockEntry, type Lockfile, stringRecord, unreadable } from './model.js'
+
+const parsers = lazy<typeof import('@yarnpkg/parsers')>('@yarnpkg/parsers')
 
 /** parseSyml gives every scalar as a string: `optional: true` is "true". */
 const flag = (v: unknown): boolean | undefined => (v === true || v === 'true' ? true : v === false || v === 'false' ? false : undefined)
@@ -49,7 +50,7 @@ function parseYarnDocument(file: string, text: string): Record<string, unknown> 
     throw new UsageError(`${file} is a yarn 1 lockfile, which records no os, cpu or libc: scan reads yarn ≥ 2's yarn.lock (yarn set version stable && yarn install), or write a package-lock.json with npm install --package-lock-only`)
   }
   try {
-    const doc = parseSyml(text)
+    const doc = parsers().parseSyml(text)
     if (isObject(doc)) return doc
   } catch (error) {
     const { reason, mark, message } = error as { reason?: string; mark?: { line: number; column: number }; message: string }

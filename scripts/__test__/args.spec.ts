@@ -11,6 +11,7 @@ const USAGE: Record<string, string> = {
   'build/napi-build': 'npm run build -- [--release] [--target <triple>] [--dry-run]',
   'build/check-build-info': 'npm run check:build-info -- --target <triple>',
   'bench/bench': 'npm run bench [-- --skip-release]',
+  'test/all': 'npm test [-- --force]',
   'test/node': 'npm run test:node [-- --node 22 --node 24]',
   'test/musl': 'npm run test:musl [-- --node 22 --node 24] [--release]',
   'test/arm64': 'npm run test:arm64 [-- --node 22 --node 24]',
@@ -21,7 +22,6 @@ const USAGE: Record<string, string> = {
 }
 /** Scripts that take no options at all. */
 const NO_OPTIONS: Record<string, string> = {
-  'test/all': 'npm test',
   'test/linux': 'npm run test:linux',
   'test/release': 'npm run test:release',
   'build/check-generated': 'npm run check:generated',

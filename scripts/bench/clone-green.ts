@@ -45,6 +45,8 @@ export async function cloneToGreen(add: Add): Promise<void> {
     const build = await step('npm run build', ['npm', 'run', 'build'])
     const first = await step('npm test', ['npm', 'test'])
     const second = await step('npm test again, nothing changed', ['npm', 'test'])
+    // npm test's own tables: which steps ran, which were cache hits.
+    for (const r of [first, second]) console.log(r.output.slice(r.output.lastIndexOf('\n   step ')))
     const counts = [first, second].map((r) => closingCounts(r.output, 'npm test'))
     const [one, two] = counts
     if (!one || !two || one.failed > 0 || two.failed > 0 || one.passed !== two.passed) {

@@ -1,6 +1,6 @@
 // npm test's cached steps (turbo.json): every spec of scripts/ is in exactly one of its two ava
 // tasks, each cached task lists its inputs, and the task whose specs walk the whole tree hashes
-// what that walk reads.
+// what that walk reads; a run summary's tasks are read as npm test's table shows them.
 import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
@@ -8,6 +8,7 @@ import test from 'ava'
 
 import { SKIPPED_DIRS } from '../lib/identity.js'
 import { ROOT } from '../lib/paths.js'
+import { summaryTasks, taskLines } from '../lib/turbo-run.js'
 
 interface Task {
   inputs?: string[]
@@ -48,4 +49,35 @@ test("test:scripts:repo hashes every file init's walk reads: it leaves out only 
   t.is(inputs[0], '**')
   const left = inputs.slice(1).filter((glob) => glob !== '!.git')
   t.deepEqual(left.toSorted(), [...SKIPPED_DIRS].map((dir) => `!**/${dir}/**`).toSorted())
+})
+
+test("a run summary's tasks: hit, miss or off, the time a hit saved, each task's own lines without turbo's prefix", (t) => {
+  const output = [
+    '@x/a:test: cache hit, replaying logs 1234',
+    '@x/a:test:   ✔ one',
+    '@x/a:test:   1 test passed',
+    '//:lint:scripts: Found 0 warnings and 0 errors.',
+    '@x/a:test-more: not this task',
+  ].join('\n')
+  const task = (taskId: string, status: string, cache: boolean, execution?: { startTime: number; endTime: number; exitCode: number | null }) => {
+    const [pkg = '', name = ''] = taskId.split('#')
+    return { taskId, task: name, package: pkg, cache: { status, timeSaved: status === 'HIT' ? 41_200 : 0 }, resolvedTaskDefinition: { cache }, execution }
+  }
+  const tasks = summaryTasks(
+    {
+      tasks: [
+        task('@x/a#test', 'HIT', true, { startTime: 10, endTime: 15, exitCode: 0 }),
+        task('//#lint:scripts', 'MISS', true, { startTime: 0, endTime: 900, exitCode: 1 }),
+        task('@x/b#test', 'MISS', false),
+      ],
+    },
+    output,
+  )
+  t.deepEqual(tasks, [
+    { id: '@x/a#test', cache: 'hit', ms: 5, savedMs: 41_200, exitCode: 0, output: 'cache hit, replaying logs 1234\n  ✔ one\n  1 test passed' },
+    { id: '//#lint:scripts', cache: 'miss', ms: 900, savedMs: 0, exitCode: 1, output: 'Found 0 warnings and 0 errors.' },
+    // Not run (a task it depends on failed): no exit code, which npm test counts as a failed step.
+    { id: '@x/b#test', cache: 'off', ms: 0, savedMs: 0, exitCode: undefined, output: '' },
+  ])
+  t.is(taskLines(output, '@x/a', 'test-more'), 'not this task')
 })

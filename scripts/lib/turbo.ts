@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { cpus } from 'node:os'
 import { join } from 'node:path'
 
 import { $ } from 'zx'
@@ -34,8 +35,9 @@ async function version(command: string[], lines = 1): Promise<string> {
 
 /**
  * The toolchains a cached test's result can depend on besides its files: Node.js and the glibc
- * it runs on, rustc and cargo, the system's cc, npm. npm test passes it to turbo as
- * TEST_TOOLCHAINS, which the cached test tasks list under "env": another toolchain is another key.
+ * it runs on, rustc and cargo, the system's cc, npm, and the CPU (model and feature flags).
+ * npm test passes it to turbo as TEST_TOOLCHAINS, which the cached test tasks list under "env":
+ * another toolchain or CPU is another key.
  */
 export async function toolchainKey(): Promise<string> {
   const header = (process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined)?.header
@@ -45,5 +47,15 @@ export async function toolchainKey(): Promise<string> {
     version(['cc', '--version']),
     version(['npm', '--version']),
   ])
-  return [`node ${process.version} ${process.platform}-${process.arch}`, `glibc ${header?.glibcVersionRuntime ?? 'none'}`, rustc, cargo, cc, `npm ${npm}`].join('; ')
+  // The CPU too: code may take another path on other CPU features (AVX2, say).
+  const cpu = existsSync('/proc/cpuinfo') ? (/^flags\s*:(.*)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? '') : ''
+  return [
+    `node ${process.version} ${process.platform}-${process.arch}`,
+    `glibc ${header?.glibcVersionRuntime ?? 'none'}`,
+    rustc,
+    cargo,
+    cc,
+    `npm ${npm}`,
+    `cpu ${cpus()[0]?.model ?? 'unknown'} ${cpu}`,
+  ].join('; ')
 }

@@ -51,6 +51,12 @@ test("test:scripts:repo hashes every file init's walk reads: it leaves out only 
   t.deepEqual(left.toSorted(), [...SKIPPED_DIRS].map((dir) => `!**/${dir}/**`).toSorted())
 })
 
+/** A task of a run summary as turbo writes it; a hit saved 41.2 s. */
+const task = (taskId: string, status: string, cache: boolean, execution?: { startTime: number; endTime: number; exitCode: number | null }) => {
+  const [pkg = '', name = ''] = taskId.split('#')
+  return { taskId, task: name, package: pkg, cache: { status, timeSaved: status === 'HIT' ? 41_200 : 0 }, resolvedTaskDefinition: { cache }, execution }
+}
+
 test("a run summary's tasks: hit, miss or off, the time a hit saved, each task's own lines without turbo's prefix", (t) => {
   const output = [
     '@x/a:test: cache hit, replaying logs 1234',
@@ -59,10 +65,6 @@ test("a run summary's tasks: hit, miss or off, the time a hit saved, each task's
     '//:lint:scripts: Found 0 warnings and 0 errors.',
     '@x/a:test-more: not this task',
   ].join('\n')
-  const task = (taskId: string, status: string, cache: boolean, execution?: { startTime: number; endTime: number; exitCode: number | null }) => {
-    const [pkg = '', name = ''] = taskId.split('#')
-    return { taskId, task: name, package: pkg, cache: { status, timeSaved: status === 'HIT' ? 41_200 : 0 }, resolvedTaskDefinition: { cache }, execution }
-  }
   const tasks = summaryTasks(
     {
       tasks: [

@@ -22,7 +22,9 @@ type Add = (metric: string, value: string, reference: string, goal: string, met?
 
 /** package-template's Quick start on this 2-core machine (Node.js 22): install, build (release), its single ava test. */
 export const REFERENCE = { install: 7.5, build: 14.0, test: 0.8 }
-const REFERENCE_TOTAL = REFERENCE.install + REFERENCE.build + REFERENCE.test
+/** The measured total: the three parts are rounded, so they add up to 22.3. */
+const REFERENCE_TOTAL = 22.2
+const parts = [REFERENCE.install, REFERENCE.build, REFERENCE.test].map((x) => x.toFixed(1)).join(' + ')
 
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
@@ -57,11 +59,11 @@ export async function cloneToGreen(add: Add): Promise<void> {
     add(
       'clone → green: npm install + npm run build + npm test',
       `${s(total)} (${s(install.ms)} + ${s(build.ms)} + ${s(first.ms)}, ${one.passed} tests)`,
-      `${REFERENCE_TOTAL.toFixed(1)} s (${REFERENCE.install} + ${REFERENCE.build} + ${REFERENCE.test}, 1 test), quoted`,
+      `${REFERENCE_TOTAL.toFixed(1)} s (${parts}, 1 test), quoted`,
       `≤ 1.5× (${goal.toFixed(1)} s)`,
       total <= goal * 1000,
     )
-    add('second npm test, nothing changed', `${s(second.ms)} (${two.passed} tests, cache hits counted)`, `${REFERENCE.test} s (its npm test), quoted`, '≤ 10 s', second.ms <= 10_000)
+    add('second npm test, nothing changed', `${s(second.ms)} (${two.passed} tests, cache hits counted)`, `${REFERENCE.test.toFixed(1)} s (its npm test), quoted`, '≤ 10 s', second.ms <= 10_000)
     info(`clone → green: package-template's figures are quoted (measured on this machine with Node.js 22), not measured in this run`)
   } catch (error) {
     // Reported as a failed figure; the rest of the bench's table still prints.

@@ -11,6 +11,7 @@ const USAGE: Record<string, string> = {
   'build/napi-build': 'npm run build -- [--release] [--target <triple>] [--dry-run]',
   'build/check-build-info': 'npm run check:build-info -- --target <triple>',
   'bench/bench': 'npm run bench [-- --skip-release]',
+  'test/all': 'npm test [-- --force]',
   'test/node': 'npm run test:node [-- --node 22 --node 24]',
   'test/runtimes': 'npm run test:runtimes [-- --bun <path>] [--deno <path>]',
   'test/musl': 'npm run test:musl [-- --node 22 --node 24] [--release]',
@@ -22,7 +23,6 @@ const USAGE: Record<string, string> = {
 }
 /** Scripts that take no options at all. */
 const NO_OPTIONS: Record<string, string> = {
-  'test/all': 'npm test',
   'test/linux': 'npm run test:linux',
   'test/release': 'npm run test:release',
   'build/check-generated': 'npm run check:generated',

@@ -20,6 +20,7 @@ import { ADDON_DIR, ROOT, SCRIPT_NODE_ARGS } from '../lib/paths.js'
 import { rustHost } from '../lib/rust.js'
 import { platformPackages, readAddonManifest } from '../lib/targets.js'
 import { kitFilters, turboEnv } from '../lib/turbo.js'
+import { cloneToGreen } from './clone-green.js'
 import { benchPeers } from './peers.js'
 
 const { values: flags } = parseFlags('npm run bench [-- --skip-release]', { options: { 'skip-release': { type: 'boolean', default: false } } })
@@ -269,6 +270,8 @@ add(
   '≤ reference',
   du <= 152e6,
 )
+
+await cloneToGreen(add)
 
 console.log(
   `\n${table(

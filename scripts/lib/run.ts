@@ -7,13 +7,34 @@ export interface RunResult {
   ms: number
 }
 
-export async function run(command: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RunResult> {
+/**
+ * Runs `command`. Its output is streamed a whole line at a time (so that two commands running at
+ * once never mix within a line), or with `quiet` kept back and printed in one piece, after the
+ * command line, once it has finished.
+ */
+export async function run(command: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; quiet?: boolean } = {}): Promise<RunResult> {
   const start = performance.now()
-  console.log(`\n$ ${command.join(' ')}`)
+  if (!options.quiet) console.log(`\n$ ${command.join(' ')}`)
   const child = $({ nothrow: true, quiet: true, cwd: options.cwd, env: options.env ?? process.env })`${command}`
-  child.stdout.on('data', (chunk: Buffer) => process.stdout.write(chunk))
-  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk))
+  const flushes: Array<() => void> = []
+  if (!options.quiet) {
+    for (const [from, to] of [
+      [child.stdout, process.stdout],
+      [child.stderr, process.stderr],
+    ] as const) {
+      let pending = ''
+      from.on('data', (chunk: Buffer) => {
+        const text = pending + chunk.toString()
+        const end = text.lastIndexOf('\n') + 1
+        to.write(text.slice(0, end))
+        pending = text.slice(end)
+      })
+      flushes.push(() => pending && to.write(pending))
+    }
+  }
   const result = await child
+  for (const flush of flushes) flush()
+  if (options.quiet) process.stdout.write(`\n$ ${command.join(' ')}\n${result.stdout}${result.stderr}`)
   return { ok: result.exitCode === 0, output: result.stdout + result.stderr, ms: performance.now() - start }
 }
 

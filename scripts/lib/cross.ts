@@ -34,6 +34,11 @@ export async function ensureRustTarget(triple: string): Promise<void> {
 
 let zigReady: Promise<string> | undefined
 
+const INSTALLED = join(VENV, 'installed-wheels')
+
+/** Whether zig's virtualenv was installed before (its wheels are checked when it is used). */
+export const zigInstalled = (): boolean => existsSync(INSTALLED)
+
 /** Installs zig once per process, however many callers ask at the same time. */
 function ensureZig(): Promise<string> {
   zigReady ??= installZig()
@@ -45,7 +50,7 @@ async function installZig(): Promise<string> {
   // The virtualenv's own pip (from Python's ensurepip, no download) fetches the wheels.
   await ensureOnce('zig-venv-python', () => existsSync(join(bin, 'pip')), () => createVenv(), CACHE_DIR)
   const wheels = await pypiWheels(Object.keys(TOOLS), WHEELS, [join(bin, 'python3'), '-m', 'pip'])
-  const marker = join(VENV, 'installed-wheels')
+  const marker = INSTALLED
   const wanted = wheels.map((w) => `${basename(w)} ${sha256File(w)}`).join('\n')
   const installed = () => existsSync(marker) && readFileSync(marker, 'utf8') === wanted && programsIntact(wheels)
   await ensureOnce('zig-venv', installed, () => install(wheels, marker, wanted), CACHE_DIR)

@@ -9,13 +9,11 @@
 // steps, which always run (each says why below).
 //
 //   npm test [-- --force]
-import { existsSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
 
 import { parseFlags } from '../lib/args.js'
-import { ZIGLANG_VERSION, zigCommand } from '../lib/cross.js'
+import { zigCommand, zigInstalled } from '../lib/cross.js'
 import { bad, info, ok, seconds, table } from '../lib/log.js'
-import { CACHE_DIR, SCRIPT_NODE_ARGS } from '../lib/paths.js'
+import { SCRIPT_NODE_ARGS } from '../lib/paths.js'
 import { avaCounts, cargoCounts, type Counts, run, runnerCounts, type RunResult } from '../lib/run.js'
 import { turboEnv, toolchainKey } from '../lib/turbo.js'
 import { type TaskResult, turboRun } from '../lib/turbo-run.js'
@@ -66,9 +64,8 @@ rows.push({ ok: build.ok, name: 'packages: build', ms: build.ms, cache: '' })
 
 // zig is only needed by the scripts' audit fixtures (test:scripts:repo); when it is not installed
 // yet, its install (about 9 s, mostly download) starts now and overlaps the other work.
-const zigMarker = join(CACHE_DIR, 'zig-venv', 'installed-versions')
-if (!existsSync(zigMarker) || !readFileSync(zigMarker, 'utf8').includes(`ziglang==${ZIGLANG_VERSION}`)) {
-  info(`zig ${ZIGLANG_VERSION} is not installed yet: installing it in the background for the scripts' audit fixtures, while the other steps run`)
+if (!zigInstalled()) {
+  info(`zig is not installed yet: installing it in the background for the scripts' audit fixtures, while the other steps run`)
   // A failed install is reported by the suite that needs it (it tries again and fails with the reason).
   zigCommand().catch(() => undefined)
 }

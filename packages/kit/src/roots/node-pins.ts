@@ -6,8 +6,22 @@
 export const WHEEL_PLATFORMS = ['musllinux_1_2_x86_64', 'musllinux_1_2_aarch64', 'manylinux_x86_64', 'manylinux_aarch64'] as const
 export type WheelPlatform = (typeof WHEEL_PLATFORMS)[number]
 
-/** The Node.js majors the kit provides (`napi-kit run --node`). */
-export const NODE_MAJORS = ['22', '24'] as const
+/**
+ * The Node.js majors the kit wants to provide (`napi-kit run --node`). pins:update pins each one
+ * that has a release with a wheel for every platform; one that has none yet (a new line with only
+ * pre-releases on PyPI) is listed in the pin file's NODE_WHEELS_UNRELEASED with the reason, and
+ * pinned by the first pins:update after its release.
+ */
+export const NODE_MAJORS = ['22', '24', '26'] as const
+
+/** A wanted Node.js major that has no release to pin yet, and why. */
+export interface UnreleasedMajor {
+  major: string
+  why: string
+}
+
+/** One unreleased major as one line of the generated file (`why` is written without quotes). */
+export const unreleasedLine = (u: UnreleasedMajor) => `{ major: '${u.major}', why: '${u.why}' }`
 
 /**
  * The platform tags a wheel for each may carry, preferred first. glibc wheels are tagged by the

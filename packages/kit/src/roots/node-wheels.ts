@@ -10,7 +10,7 @@ import { UsageError } from '../lib/errors.js'
 import { ensureOnce } from '../lib/lock.js'
 import { bytes, progress, timed } from '../lib/log.js'
 import { exec } from '../lib/process.js'
-import { NODE_WHEEL_PINS } from '../pins/pins.generated.js'
+import { NODE_WHEEL_PINS, NODE_WHEELS_UNRELEASED } from '../pins/pins.generated.js'
 import { cachedIntact, checkDownload, SHA256 } from '../pins/hash.js'
 import { pipDownload } from '../pins/pypi.js'
 import type { WheelPin, WheelPlatform } from './node-pins.js'
@@ -20,11 +20,19 @@ export type { WheelPlatform } from './node-pins.js'
 /** The pinned Node.js version of `major`, or undefined for a major the kit does not pin. */
 export const pinnedVersionOf = (major: string): string | undefined => NODE_WHEEL_PINS.find((p) => p.major === major)?.version
 
+/** The Node.js majors the kit provides: the pinned ones, oldest first. */
+export const providedMajors = (): string[] => [...new Set(NODE_WHEEL_PINS.map((p) => p.major))]
+
+/** The Node.js majors the kit wants but cannot pin yet, each with the reason (see NODE_MAJORS). */
+export const unreleasedMajors = (): ReadonlyArray<{ major: string; why: string }> => NODE_WHEELS_UNRELEASED
+
 /** The refusal for a Node.js major the kit does not pin: the ones it does, and what to pass. */
 export function unpinnedMajor(major: string): UsageError {
   if (!/^\d+$/.test(major)) return new UsageError(`Node.js version "${major}" is not a major version number; pass e.g. --node 24`)
-  const majors = [...new Set(NODE_WHEEL_PINS.map((p) => p.major))]
-  return new UsageError(`Node.js ${major} is not one napi-kit provides: it runs the pinned builds of Node.js ${majors.join(' and ')}; pass --node ${majors.at(-1)}`)
+  const majors = providedMajors()
+  const waiting = NODE_WHEELS_UNRELEASED.find((u) => u.major === major)
+  const yet = waiting ? ` yet (${waiting.why}; npm run pins:update pins it once it is released)` : ''
+  return new UsageError(`Node.js ${major} is not one napi-kit provides${yet}: it runs the pinned builds of Node.js ${majors.join(' and ')}; pass --node ${majors.at(-1)}`)
 }
 
 /** The pinned Node.js version of `major` (one version for every platform: pins:update picks it so). */

@@ -86,8 +86,10 @@ const SITES: Listed[] = [
   { file: 'packages/kit/src/roots/debian.ts', site: /'apt-get'.*'download'/, why: "Debian's packages: apt checks each against the archive's signed Release file" },
   // Lockfiles.
   { file: 'scripts/lib/tools.ts', site: /npm ci/, why: `tools/<name>: ${LOCKFILE}`, proof: /package-lock\.json/ },
+  // >>> template only: npm run init deletes test-init.ts, and these lines with it
   { file: 'scripts/init/test-init.ts', site: /npm install/, why: `a copy of this repository: ${LOCKFILE}` },
   { file: 'scripts/init/test-init.ts', site: /'npx ava'/, why: LOCAL_BIN },
+  // <<< template only
   { file: '.ci/run', site: /npm ci/, why: `the repository: ${LOCKFILE}` },
   { file: 'scripts/bench/clone-green.ts', site: /'npm', 'install'/, why: `a fresh clone of the repository, as README's Quick start installs it: ${LOCKFILE}` },
   { file: 'scripts/test/kit.ts', site: /'install', '--(lockfile-only|mode=update-lockfile)'/, why: "pnpm, yarn and bun write a lockfile only (no package is installed or run) for the exact @node-rs/xxhash the pins hold; the tarballs scan then fetches are checked against that lockfile's integrity", proof: /'@node-rs\/xxhash': '1\.7\.8'/ },

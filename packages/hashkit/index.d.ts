@@ -49,12 +49,18 @@ export declare function buildInfo(): BuildInfo
 export interface BuildInfo {
   /** The Rust target triple it was compiled for, e.g. `x86_64-unknown-linux-musl`. */
   target: string
-  /** `process.platform` naming: `'linux'`, `'darwin'` or `'win32'`. */
+  /**
+   * `process.platform` naming: `'linux'`, `'darwin'` or `'win32'`; `'wasi'` for the
+   * WebAssembly build, which runs on any of them.
+   */
   platform: string
-  /** `process.arch` naming: `'x64'` or `'arm64'`. */
+  /** `process.arch` naming: `'x64'` or `'arm64'`; `'wasm32'` for the WebAssembly build. */
   arch: string
-  /** The C library it links: `'glibc'`, `'musl'`, `'msvc'`, or `'system'` on macOS. */
-  libc: 'glibc' | 'musl' | 'msvc' | 'system'
+  /**
+   * The C library it links: `'glibc'`, `'musl'`, `'msvc'`, `'system'` on macOS, or
+   * `'wasi'` (wasi-libc) for the WebAssembly build.
+   */
+  libc: 'glibc' | 'musl' | 'msvc' | 'system' | 'wasi'
   /** The addon crate's version. */
   version: string
   /** Whether debug assertions are compiled in (a debug build). */

@@ -4,13 +4,13 @@
 // command lines are read from scripts/lib/build-target.ts for a host of their own OS, the way the
 // workflow's macOS and Windows runners build them: with --target and that OS's own toolchain.
 import { execFileSync } from 'node:child_process'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 
 import test from 'ava'
 
 import { napiBuild } from '../lib/build-target.js'
 import { ROOT, SCRIPT_NODE_ARGS } from '../lib/paths.js'
-import { readAddonManifest } from '../lib/targets.js'
+import { isWasiTarget, platformPackages, readAddonManifest } from '../lib/targets.js'
 
 const manifest = readAddonManifest()
 const dryRun = (...args: string[]) =>
@@ -55,4 +55,18 @@ test('a release build of a Linux musl target links with zig', (t) => {
 
 test('Windows builds carry the static C runtime flag from .cargo/config.toml', (t) => {
   t.regex(napiBuild(manifest, 'aarch64-pc-windows-msvc', 'x86_64-pc-windows-msvc', true).rustflags, /-C target-feature=\+crt-static/)
+})
+
+test('a build of the WebAssembly target needs its Rust target and emnapi, not zig, and writes the .wasm', (t) => {
+  for (const triple of manifest.napi.targets.filter(isWasiTarget)) {
+    const output = dryRun('--release', '--target', triple)
+    const args = command(output)
+    t.is(args[args.indexOf('--target') + 1], triple)
+    t.false(args.includes('--cross-compile'), args.join(' '))
+    t.regex(output, new RegExp(`linked with emnapi \\(a devDependency\\), after rustup target add ${triple}$`, 'm'))
+    const build = napiBuild(manifest, triple, 'x86_64-unknown-linux-gnu', true)
+    t.true(build.needsRustTarget)
+    t.is(basename(build.binary), platformPackages(manifest).find((p) => p.triple === triple)?.binary ?? '(no package)')
+    t.regex(build.binary, /\.wasm32-wasi\.wasm$/)
+  }
 })

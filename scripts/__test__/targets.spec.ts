@@ -6,8 +6,9 @@ import { join } from 'node:path'
 import { parseTriple } from '@napi-rs/cli'
 import test from 'ava'
 
-import { ADDON_DIR, NPM_DIR } from '../lib/paths.js'
+import { ADDON_DIR, NPM_DIR, ROOT } from '../lib/paths.js'
 import {
+  isWasiTarget,
   parseTarget,
   platformPackageDir,
   platformPackages,
@@ -18,12 +19,13 @@ import {
 const manifest = readAddonManifest()
 const expected = platformPackages(manifest)
 
-test('napi.targets lists the eight supported targets, each once', (t) => {
+test('napi.targets lists the nine supported targets, each once', (t) => {
   t.deepEqual([...manifest.napi.targets].toSorted(), [
     'aarch64-apple-darwin',
     'aarch64-pc-windows-msvc',
     'aarch64-unknown-linux-gnu',
     'aarch64-unknown-linux-musl',
+    'wasm32-wasip1-threads',
     'x86_64-apple-darwin',
     'x86_64-pc-windows-msvc',
     'x86_64-unknown-linux-gnu',
@@ -49,18 +51,35 @@ for (const pkg of expected) {
     t.deepEqual(json.os, pkg.os)
     t.deepEqual(json.cpu, pkg.cpu)
     t.deepEqual(json.libc, pkg.libc, 'Linux packages need libc so npm installs only the matching one')
-    t.is(json.main, pkg.binary)
-    t.deepEqual(json.files, [pkg.binary], 'a platform package ships its .node file and nothing else')
+    t.is(json.main, pkg.main)
+    t.deepEqual(json.files, pkg.files, 'a platform package ships its binary (and, for WebAssembly, its loaders) and nothing else')
     t.is(json.license, manifest.license)
     t.is(json.scripts, undefined, 'platform packages run no install scripts')
   })
 }
 
+test('the WebAssembly package depends on the emnapi runtime the build linked, at the same version', (t) => {
+  const wasi = expected.filter((p) => p.os === undefined)
+  t.true(wasi.length > 0, 'napi.targets has no WebAssembly target')
+  const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }
+  // napi build refuses ("emnapi version mismatch") unless emnapi and its runtime are one version.
+  const emnapi = root.devDependencies.emnapi
+  t.regex(emnapi ?? '', /^\d+\.\d+\.\d+$/, 'emnapi must be pinned to an exact version in the root package.json')
+  t.is(root.devDependencies['@emnapi/core'], emnapi)
+  t.is(root.devDependencies['@emnapi/runtime'], emnapi)
+  for (const pkg of wasi) {
+    const json = JSON.parse(readFileSync(join(platformPackageDir(pkg), 'package.json'), 'utf8')) as { dependencies?: Record<string, string> }
+    t.deepEqual(Object.keys(json.dependencies ?? {}).toSorted(), ['@emnapi/core', '@emnapi/runtime', '@napi-rs/wasm-runtime'], pkg.dir)
+    t.is(json.dependencies?.['@emnapi/core'], emnapi, `${pkg.dir}: run npm run generate:npm after changing emnapi`)
+    t.is(json.dependencies?.['@emnapi/runtime'], emnapi, `${pkg.dir}: run npm run generate:npm after changing emnapi`)
+  }
+})
+
 test('the generated loader knows every platform package and binary', (t) => {
   const loader = readFileSync(join(ADDON_DIR, 'index.js'), 'utf8')
   for (const pkg of expected) {
     t.true(loader.includes(`require('${pkg.name}')`), `index.js does not load ${pkg.name}`)
-    t.true(loader.includes(`require('./${pkg.binary}')`), `index.js does not look for ./${pkg.binary}`)
+    t.true(loader.includes(`require('./${pkg.main}')`), `index.js does not look for ./${pkg.main}`)
   }
 })
 
@@ -79,6 +98,10 @@ test("parseTarget names every target as @napi-rs/cli's parseTriple does", (t) =>
     const napi = parseTriple(triple)
     t.deepEqual(parseTarget(triple), { platform: napi.platform, arch: napi.arch, abi: napi.abi, platformArchABI: napi.platformArchABI }, triple)
   }
+  for (const triple of ['wasm32-wasip1', 'wasm32-wasi', 'wasm32-wasi-preview1-threads']) {
+    const napi = parseTriple(triple)
+    t.deepEqual(parseTarget(triple), { platform: napi.platform, arch: napi.arch, abi: napi.abi, platformArchABI: napi.platformArchABI }, triple)
+  }
   t.throws(() => parseTarget('mips-unknown-plan9'), { message: /^target mips-unknown-plan9 is not one napi-kit knows: its CPU must be one of x86_64, aarch64, i686, armv7, riscv64gc and its OS one of linux, darwin, windows, freebsd, android/ })
 })
 
@@ -88,11 +111,12 @@ test("the package's load error names every target as @napi-rs/cli's parseTriple 
   const { parseTarget: runtimeParse } = createRequire(join(ADDON_DIR, 'package.json'))('./load-error.js') as {
     parseTarget: (triple: string) => { platform: string; arch: string; abi: string | null; name: string } | undefined
   }
-  const triples = [...manifest.napi.targets, 'i686-pc-windows-msvc', 'aarch64-linux-android', 'armv7-linux-androideabi', 'armv7-unknown-linux-gnueabihf', 'x86_64-unknown-freebsd', 'riscv64gc-unknown-linux-gnu', 'powerpc64le-unknown-linux-gnu']
+  // A WebAssembly target is no platform: the loader falls back to it wherever no binary loads.
+  const triples = [...manifest.napi.targets.filter((triple) => !isWasiTarget(triple)), 'i686-pc-windows-msvc', 'aarch64-linux-android', 'armv7-linux-androideabi', 'armv7-unknown-linux-gnueabihf', 'x86_64-unknown-freebsd', 'riscv64gc-unknown-linux-gnu', 'powerpc64le-unknown-linux-gnu']
   for (const triple of triples) {
     const napi = parseTriple(triple)
     const ours = runtimeParse(triple)
     t.deepEqual(ours && { platform: ours.platform, arch: ours.arch, abi: ours.abi, name: ours.name }, { platform: napi.platform, arch: napi.arch, abi: napi.abi, name: napi.platformArchABI }, triple)
   }
-  t.is(runtimeParse('wasm32-wasip1-threads'), undefined)
+  for (const triple of ['wasm32-wasip1-threads', 'wasm32-wasip1', 'wasm32-wasi']) t.is(runtimeParse(triple), undefined, triple)
 })

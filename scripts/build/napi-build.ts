@@ -32,6 +32,7 @@ if (build.needsRustTarget && !flags['dry-run']) await ensureRustTarget(triple)
 if (flags['dry-run']) {
   console.log(`would run: napi ${build.args.join(' ')}${build.rustflags ? `\n  with RUSTFLAGS="${build.rustflags}"` : ''}`)
   if (build.cross) console.log(`  linked with zig (cargo-zigbuild), after rustup target add ${triple}`)
+  else if (parseTarget(triple).platform === 'wasi') console.log(`  linked with emnapi (a devDependency), after rustup target add ${triple}`)
   else if (build.needsRustTarget) console.log(`  with ${parseTarget(triple).platform}'s own toolchain, after rustup target add ${triple}`)
 } else {
   console.log(`→ napi build for ${build.label} …`)

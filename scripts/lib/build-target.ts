@@ -9,7 +9,7 @@ import { usageError } from './args.js'
 import { bad } from './log.js'
 import { ADDON_DIR, BINDING_MANIFEST, ROOT } from './paths.js'
 import { rustflagsFor, rustHost } from './rust.js'
-import { type AddonManifest, GLIBC_FLOOR, parseTarget, readAddonManifest } from './targets.js'
+import { type AddonManifest, GLIBC_FLOOR, parseTarget, platformPackages, readAddonManifest } from './targets.js'
 
 export const BUILD_USAGE = 'npm run build -- [--release] [--target <triple>] [--dry-run]'
 /** The flags of `npm run build`, passed on unchanged to scripts/build/napi-build.ts. */
@@ -40,11 +40,12 @@ const TOOLCHAIN: Record<string, string> = { darwin: "Xcode's clang", win32: 'MSV
  */
 export function foreignTarget(triple: string, host: string): string | undefined {
   const os = parseTarget(triple).platform
-  if (os === 'linux' || os === parseTarget(host).platform) return undefined
+  // The WebAssembly target needs only its Rust target and the emnapi package (a devDependency).
+  if (os === 'linux' || os === 'wasi' || os === parseTarget(host).platform) return undefined
   const name = OS_NAME[os] ?? os
   return (
     `${triple} is built with ${name}'s own toolchain${TOOLCHAIN[os] ? ` (${TOOLCHAIN[os]})` : ''}: ` +
-    `build it on a ${name} machine (the CI workflow's ${name} runners do); only Linux targets cross-build here, with zig`
+    `build it on a ${name} machine (the CI workflow's ${name} runners do); only Linux targets (with zig) and WebAssembly cross-build here`
   )
 }
 
@@ -113,7 +114,8 @@ export function napiBuild(manifest: AddonManifest, triple: string, host: string,
     floor,
     cross,
     needsRustTarget: !cross && triple !== host,
-    binary: join(ADDON_DIR, `${manifest.napi.binaryName}.${parseTarget(triple).platformArchABI}.node`),
+    // The `.node`, or the `.wasm`: the file its platform package ships.
+    binary: join(ADDON_DIR, platformPackages(manifest).find((p) => p.triple === triple)?.binary ?? `${manifest.napi.binaryName}.${parseTarget(triple).platformArchABI}.node`),
     label: `${triple} (${release ? 'release' : 'quick'} profile${floor ? `, glibc ${floor}` : ''}${rustflags ? `, RUSTFLAGS="${rustflags}"` : ''})`,
   }
 }

@@ -8,7 +8,7 @@ import { type AddonManifest, type PlatformPackage, readAddonManifest as readMani
 
 import { ADDON_DIR, NPM_DIR } from './paths.js'
 
-export { type AddonManifest, parseTarget, type PlatformPackage, platformPackages, releaseOptionalDependencies, runtimeGlibc } from '@napi-kit/cli'
+export { type AddonManifest, isWasiTarget, parseTarget, type PlatformPackage, platformPackages, releaseOptionalDependencies, runtimeGlibc } from '@napi-kit/cli'
 
 /**
  * The oldest glibc a release binary must load on (2.17: CentOS 7, Amazon Linux 2, Debian 8 and

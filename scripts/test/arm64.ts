@@ -103,7 +103,7 @@ for (const libc of ['glibc', 'musl'] as const) {
 // 3. The user's path: the addon with every Linux platform package side by side in
 //    node_modules; the generated loader must pick the arm64 package of the root's libc.
 const consumer = join(WORK, 'consumer')
-layOutConsumer(consumer, packages.filter((p) => p.os.includes('linux')))
+layOutConsumer(consumer, packages.filter((p) => p.os?.includes('linux')))
 for (const libc of ['glibc', 'musl'] as const) {
   for (const node of nodes[libc]) {
     const { seen, error } = await runProbe(inArm64Root(libc, [node.bin, 'probe.cjs'], { binds, cwd: consumer }), { env: rootEnv() })

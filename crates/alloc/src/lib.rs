@@ -5,6 +5,8 @@
 //! (see `Cargo.toml`): with initial-exec TLS, musl refuses to `dlopen` the `.node` file with
 //! "initial-exec TLS resolves to dynamic definition".
 
-/// mimalloc, compiled with the TLS model `Cargo.toml` selects for the target.
+/// mimalloc, compiled with the TLS model `Cargo.toml` selects for the target. Not on
+/// WebAssembly, where Rust's std allocates with wasi-libc's malloc (see `Cargo.toml`).
+#[cfg(not(target_family = "wasm"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

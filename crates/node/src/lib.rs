@@ -198,12 +198,14 @@ impl Hasher {
 pub struct BuildInfo {
     /// The Rust target triple it was compiled for, e.g. `x86_64-unknown-linux-musl`.
     pub target: String,
-    /// `process.platform` naming: `'linux'`, `'darwin'` or `'win32'`.
+    /// `process.platform` naming: `'linux'`, `'darwin'` or `'win32'`; `'wasi'` for the
+    /// WebAssembly build, which runs on any of them.
     pub platform: String,
-    /// `process.arch` naming: `'x64'` or `'arm64'`.
+    /// `process.arch` naming: `'x64'` or `'arm64'`; `'wasm32'` for the WebAssembly build.
     pub arch: String,
-    /// The C library it links: `'glibc'`, `'musl'`, `'msvc'`, or `'system'` on macOS.
-    #[napi(ts_type = "'glibc' | 'musl' | 'msvc' | 'system'")]
+    /// The C library it links: `'glibc'`, `'musl'`, `'msvc'`, `'system'` on macOS, or
+    /// `'wasi'` (wasi-libc) for the WebAssembly build.
+    #[napi(ts_type = "'glibc' | 'musl' | 'msvc' | 'system' | 'wasi'")]
     pub libc: String,
     /// The addon crate's version.
     pub version: String,
@@ -222,12 +224,16 @@ pub fn build_info() -> BuildInfo {
         "glibc"
     } else if cfg!(target_env = "msvc") {
         "msvc"
+    } else if cfg!(target_os = "wasi") {
+        "wasi"
     } else {
         "system"
     };
+    // napi-rs names the WebAssembly target's platform `wasi` (its package: `<name>-wasm32-wasi`).
     let platform = match std::env::consts::OS {
         "macos" => "darwin",
         "windows" => "win32",
+        _ if cfg!(target_os = "wasi") => "wasi",
         other => other,
     };
     let arch = match std::env::consts::ARCH {

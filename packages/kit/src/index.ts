@@ -25,7 +25,7 @@ export { type PypiPin, pypiPinnedVersion, pypiPinsOf, pypiRequirement, pypiWheel
 
 // The release: a napi-rs project's platform packages, their checks and their uploads.
 export { type Check, filesCheck, findBinary, optionalDependenciesCheck, planRelease, type ReleaseOptions, type ReleasePlan, type StagedPackage, versionCheck } from './release/checks.js'
-export { type AddonManifest, parseTarget, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './release/manifest.js'
+export { type AddonManifest, isWasiTarget, parseTarget, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './release/manifest.js'
 export { lockRelease } from './release/lock.js'
 export { cannotPublish, provenanceAvailable, PublishError, publishedState, publishTarball, registryChecks, registryHas, tarballIntegrity, transientFailure } from './release/publish.js'
 export { configuredRegistry, registryUnreachable, registryUrl } from './release/registry.js'

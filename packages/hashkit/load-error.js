@@ -183,6 +183,10 @@ function explainLoadError(loaderError, dir, facts) {
     headline = `${manifest.name} has no binary for ${platformName}`
     lines.push(`  expected:  nothing: ${manifest.name} ${manifest.version} is built for ${targets.map((t) => t.name).join(', ')}`)
     cause = `this platform is not one of napi.targets in ${manifest.name}'s package.json`
+    // The WebAssembly build loads on any platform: the generated loader falls back to it.
+    if ((napi.targets || []).some((triple) => triple.startsWith('wasm32-'))) {
+      fixes.push(`install its WebAssembly build, which the loader falls back to on any platform: npm install --cpu=wasm32 ${manifest.name}@${manifest.version}`)
+    }
     fixes.push(`build it from source for this platform, in ${manifest.name}'s repository: add its target to napi.targets, then npm run build -- --release --target <its Rust target>`)
   } else {
     const pkg = `${scope}-${target.name}`

@@ -362,6 +362,36 @@ test('a binary that needs a newer GLIBC: the message from a recorded loader erro
   )
 })
 
+test('a platform outside napi.targets: the message names the built ones, the WebAssembly build when there is one, and how to build', (t) => {
+  // Replayed with the platform of such a system (FreeBSD on x64), the loader's error as it words it.
+  const { addonDir } = app(t)
+  const loaderError = new Error('Cannot find native binding. npm has a bug related to optional dependencies')
+  const facts = { platform: 'freebsd', arch: 'x64', node: 'v22.12.0' }
+  const wasm = manifest.napi.targets.some((triple) => triple.startsWith('wasm32-'))
+  const error = loadError.explainLoadError(loaderError, addonDir, facts)
+  t.is(error.code, loadError.CODE)
+  t.is(
+    error.message,
+    [
+      `Cannot load ${manifest.name}: ${manifest.name} has no binary for freebsd-x64.`,
+      '  platform:  freebsd x64, Node.js v22.12.0',
+      `  expected:  nothing: ${manifest.name} ${manifest.version} is built for ${targets.map((x) => x.name).join(', ')}`,
+      `  cause:     this platform is not one of napi.targets in ${manifest.name}'s package.json`,
+      ...[
+        ...(wasm ? [`install its WebAssembly build, which the loader falls back to on any platform: npm install --cpu=wasm32 ${manifest.name}@${manifest.version}`] : []),
+        `build it from source for this platform, in ${manifest.name}'s repository: add its target to napi.targets, then npm run build -- --release --target <its Rust target>`,
+      ].map((fix, i) => `  ${i === 0 ? 'fix:       ' : '           '}${fix}`),
+      scan,
+      help,
+    ].join('\n'),
+  )
+  // Without a WebAssembly target the fix is not offered.
+  const nativeOnly = join(addonDir, '..', 'native-only')
+  mkdirSync(nativeOnly)
+  writeFileSync(join(nativeOnly, 'package.json'), JSON.stringify({ ...manifest, napi: { ...manifest.napi, targets: manifest.napi.targets.filter((triple) => !triple.startsWith('wasm32-')) } }))
+  t.false(loadError.explainLoadError(loaderError, nativeOnly, facts).message.includes('--cpu=wasm32'))
+})
+
 test('errors that are not about a missing binary are thrown as they are', (t) => {
   const { addonDir } = app(t)
   const conflict = Object.assign(new Error('`__napiBindingTarget` is reserved by the generated binding loader'), { code: 'ERR_NAPI_BINDING_TARGET_CONFLICT' })

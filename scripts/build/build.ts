@@ -4,6 +4,7 @@
 // too); a failed build ends with the compiler's first error and the command to run next.
 //
 //   npm run build [-- --release] [-- --target <triple>] [-- --dry-run]
+import { existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 
@@ -45,7 +46,9 @@ await buildPackages()
 // turbo does not cache .node files (see turbo.json and lib/build-stamp.ts): when a cache hit
 // left a binary that is missing or another build's, build it for real.
 const target = platformPackages(manifest).find((p) => p.triple === triple)
-const stale = !flags['dry-run'] && target ? staleBinary(join(ADDON_DIR, target.binary)) : undefined
+// The WebAssembly build writes its loaders too (target.files), which turbo does not cache either.
+const missing = target?.files.find((file) => file !== target.binary && !existsSync(join(ADDON_DIR, file)))
+const stale = !flags['dry-run'] && target ? (staleBinary(join(ADDON_DIR, target.binary)) ?? (missing && `${missing}, written by the same build, is missing`)) : undefined
 if (target && stale) {
   console.log(`${target.binary} after turbo's cache hit: ${stale}; building it`)
   await buildPackages(['--force'])

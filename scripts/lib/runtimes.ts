@@ -5,8 +5,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 import { type NpmPin, npmPin, npmPinnedLines, unpackNpmTarball } from '@napi-kit/cli'
-import { NPM_CACHE } from './node-runtime.js'
-import { CACHE_DIR } from './paths.js'
+import { CACHE_DIR, NPM_CACHE } from './paths.js'
 
 /** The line the suite prints its answers on. */
 export const ANSWERS_MARKER = 'RUNTIME-ANSWERS '

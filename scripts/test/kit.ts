@@ -99,7 +99,7 @@ const expected = JSON.parse((await $({ cwd: host, quiet: true })`node -e ${probe
   for (const { lockfile, argv } of writers) {
     const app = join(WORK, `app-${lockfile}`)
     mkdirSync(app)
-    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'kit-scan-app', version: '1.0.0', private: true, dependencies: { '@node-rs/xxhash': '1.7.8' } }))
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'kit-scan-app', version: '1.0.0', private: true, dependencies: { '@node-rs/xxhash': ADDON_PIN.version } }))
     if (lockfile === 'yarn.lock') writeFileSync(join(app, lockfile), '') // its own project, not one above it
     await $({ cwd: app, quiet: true, env: { ...process.env, YARN_ENABLE_TELEMETRY: '0' } })`${argv}`
     const alone = join(WORK, `only-${lockfile}`)

@@ -15,8 +15,8 @@ import { integrityOfFile, npmNotPinned, npmPin, npmPinOf, npmTarball, sha256File
 import { parseFlags, usageError } from '../lib/args.js'
 import { Checks } from '../lib/checks.js'
 import { bad, ok, seconds, table } from '../lib/log.js'
-import { ensureCacheDir, NODE_PACKAGE, NPM_CACHE, pinnedNodeMajors, provisionNode } from '../lib/node-runtime.js'
-import { ADDON_DIR, AVA_CLI, CACHE_DIR } from '../lib/paths.js'
+import { ensureCacheDir, NODE_PACKAGE, pinnedNodeMajors, provisionNode } from '../lib/node-runtime.js'
+import { ADDON_DIR, AVA_CLI, CACHE_DIR, NPM_CACHE } from '../lib/paths.js'
 import { avaCounts, run, runnerCounts } from '../lib/run.js'
 
 const USAGE = 'npm run test:node [-- --node 22 --node 24]'

@@ -4,7 +4,8 @@
 // makes with pip names its hash. (test:kit corrupts a cached wheel for real and sees it fetched
 // again; test:node does the same with an npm tarball.)
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -12,7 +13,7 @@ import test from 'ava'
 
 import { UsageError } from '../src/lib/errors.js'
 import { integrityOfFile } from '../src/pins/hash.js'
-import { npmPin, npmPinLine } from '../src/pins/npm.js'
+import { npmPin, npmPinLine, npmTarball } from '../src/pins/npm.js'
 import { NODE_WHEEL_PINS, NODE_WHEELS_UNRELEASED, NPM_PINS, PYPI_PINS } from '../src/pins/pins.generated.js'
 import { pypiPinLine } from '../src/pins/pypi.js'
 import { NPM_WANTED, PYPI_WANTED } from '../src/pins/wanted.js'
@@ -98,4 +99,51 @@ test('every pip download in the kit requires hashes', (t) => {
   const downloads = sources(SRC).filter((f) => /pip'?,\s*'download'/.test(readFileSync(f, 'utf8')))
   t.true(downloads.length > 0, 'no pip download found: the check looks at nothing')
   for (const file of downloads) t.regex(readFileSync(file, 'utf8'), /'--require-hashes'/, file)
+})
+
+/** Runs `work` with console.log captured; what it printed, and what it threw. */
+async function capture(work: () => Promise<unknown>): Promise<{ lines: string[]; error?: Error }> {
+  const lines: string[] = []
+  const log = console.log
+  console.log = (...args: unknown[]) => void lines.push(args.join(' '))
+  try {
+    await work()
+    return { lines }
+  } catch (error) {
+    return { lines, error: error as Error }
+  } finally {
+    console.log = log
+  }
+}
+
+test.serial('a download that cannot reach the registry is tried 3 times, saying so, and fails with npm\'s own error', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'napi-kit-pack-'))
+  const saved = { registry: process.env.npm_config_registry, retries: process.env.npm_config_fetch_retries }
+  // Port 9 (discard) on loopback refuses the connection at once; npm's own retries are off.
+  process.env.npm_config_registry = 'http://127.0.0.1:9/'
+  process.env.npm_config_fetch_retries = '0'
+  t.teardown(() => {
+    for (const [key, value] of [['npm_config_registry', saved.registry], ['npm_config_fetch_retries', saved.retries]] as const) {
+      if (value === undefined) delete process.env[key]
+      else process.env[key] = value
+    }
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const pin = { name: 'left-pad', line: '1.3.0', version: '1.3.0', integrity: `sha512-${Buffer.alloc(64).toString('base64')}` }
+  const { lines, error } = await capture(() => npmTarball(pin, dir))
+  t.regex(error?.message ?? '(no error)', /^npm pack --loglevel=error .* left-pad@1\.3\.0 failed with exit code 1: .*ECONNREFUSED/s)
+  t.deepEqual(
+    lines.filter((l) => l.includes('trying again')).map((l) => /attempt (\d) of 3/.exec(l)?.[1]),
+    ['1', '2'],
+  )
+  t.deepEqual(readdirSync(dir).filter((f) => f.endsWith('.tgz')), [], 'nothing is kept')
+})
+
+test.serial('a version the registry does not have fails at once, with npm\'s E404, not tried again', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'napi-kit-pack-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const pin = { name: '@napi-kit/no-such-package-for-this-test', line: '1.0.0', version: '1.0.0', integrity: `sha512-${Buffer.alloc(64).toString('base64')}` }
+  const { lines, error } = await capture(() => npmTarball(pin, dir))
+  t.regex(error?.message ?? '(no error)', /E404/)
+  t.deepEqual(lines.filter((l) => l.includes('trying again')), [])
 })

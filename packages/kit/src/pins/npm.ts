@@ -66,7 +66,7 @@ export async function npmTarball(pin: NpmPin, dir = join(cacheDir(), 'npm')): Pr
     timed(`download ${pin.name}@${pin.version} (npm registry, pinned)`, async () => {
       const work = mkdtempSync(join(dir, '.download-'))
       try {
-        await exec(['npm', 'pack', '--silent', '--pack-destination', work, `${pin.name}@${pin.version}`], { cwd: work })
+        await packWithRetries(pin, work)
         const [packed] = readdirSync(work).filter((f) => f.endsWith('.tgz'))
         if (!packed) throw new Error(`npm pack ${pin.name}@${pin.version} wrote no tarball into ${work}`)
         checkDownload(join(work, packed), `${pin.name}@${pin.version}`, 'the npm registry', pin.integrity, integrity(pin.integrity))
@@ -79,6 +79,28 @@ export async function npmTarball(pin: NpmPin, dir = join(cacheDir(), 'npm')): Pr
     dir,
   )
   return tarball
+}
+
+/** How many times `npm pack` is tried before a download fails: the registry drops a connection now and then. */
+const PACK_ATTEMPTS = 3
+
+/**
+ * `npm pack` of `pin` into `work` (npm prints only its errors, which the failure carries), tried again (after 2 s, then 4 s) when it fails for any reason
+ * but a package or version the registry does not have (E404, ETARGET: trying again cannot help).
+ * Says so each time; the last failure is thrown as it is.
+ */
+async function packWithRetries(pin: NpmPin, work: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await exec(['npm', 'pack', '--loglevel=error', '--pack-destination', work, `${pin.name}@${pin.version}`], { cwd: work })
+      return
+    } catch (error) {
+      const message = (error as Error).message
+      if (attempt >= PACK_ATTEMPTS || /\b(E404|ETARGET)\b/.test(message)) throw error
+      progress(`  ✗ npm pack ${pin.name}@${pin.version} failed (attempt ${attempt} of ${PACK_ATTEMPTS}): ${message.split('\n')[0]}; trying again`)
+      await new Promise((resolve) => setTimeout(resolve, 2000 * attempt))
+    }
+  }
 }
 
 /**

@@ -259,6 +259,6 @@ if (!existsSync(join(ROOT, '.git'))) {
 }
 info('packages/kit is left as it is: it is @napi-kit/cli, the napi-kit command these scripts call (audit, run, release), not part of your addon')
 info('  to use the published package instead (the scripts import only its public API): rm -rf packages/kit && npm install --save-dev @napi-kit/cli')
-info('  (npm run test:kit, npm run generate:musl-symbols, npm run generate:bun-trusted and npm run pins:update test and maintain the kit itself: remove them with it)')
+info('  (npm run test:kit, npm run generate:musl-symbols, npm run generate:wasm-imports, npm run generate:bun-trusted and npm run pins:update test and maintain the kit itself: remove them with it)')
 console.log('\nNext:')
 for (const [command, why] of next) info(`${command}\n      ${why}`)

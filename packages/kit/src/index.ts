@@ -6,6 +6,9 @@ export { auditBinary, type BinaryFacts, type BinaryReport, DEFAULT_GLIBC_FLOOR, 
 export { ElfError, type ElfInfo, isElf, parseElf } from './audit/elf.js'
 export { type AuditInput, type AuditOptions, auditFiles, auditPaths, collectBinaries, defaultPaths, findAddons, targetFromName } from './audit/files.js'
 export { MUSL_LIBC_SYMBOLS } from './audit/musl-symbols.generated.js'
+export { isWasm, parseWasm, WasmError, type WasmExport, type WasmImport, type WasmInfo, type WasmKind, type WasmLimits, type WasmSection } from './audit/wasm.js'
+export { auditWasm, flavorFromName, type WasiFlavor, type WasmExpectation, wasiTriple } from './audit/wasm-checks.js'
+export { WASM_RUNTIME_EMNAPI, WASM_RUNTIME_IMPORTS } from './audit/wasm-imports.generated.js'
 export { readTarball, TarError, type TarEntry } from './audit/tar.js'
 
 // The roots: a real Node.js of another libc or CPU, provisioned from Debian's archive.

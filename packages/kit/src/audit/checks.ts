@@ -4,9 +4,13 @@
 // For a Linux (ELF) binary: CPU and ELF class, which libc it links, initial-exec TLS, the glibc
 // version floor, libraries a stock node image lacks, text relocations, the Node-API entry
 // point, and for musl the functions musl's libc does not have. For macOS (Mach-O) and Windows
-// (PE): the format and CPU. Each problem comes with its cause and its fix.
+// (PE): the format and CPU. For the WebAssembly module of a napi-rs wasm32-wasi package, its
+// labels, imports, memory and entry point (wasm-checks.ts). Each problem comes with its cause
+// and its fix.
 import { ElfError, type ElfInfo, isElf, parseElf } from './elf.js'
 import { MUSL_LIBC_SYMBOLS } from './musl-symbols.generated.js'
+import { WasmError, isWasm, parseWasm } from './wasm.js'
+import { auditWasm, type WasmExpectation } from './wasm-checks.js'
 
 /**
  * The oldest glibc a binary is held to unless told otherwise (2.17: CentOS 7, Amazon Linux 2,
@@ -51,14 +55,20 @@ export interface Expectation {
   muslLoadsGlibc?: boolean
   /** The newest libstdc++ versions the target's system has, and which system that is. */
   libstdcxx?: { glibcxx: string; cxxabi: string; system: string }
+  /** For a WebAssembly module (os `wasi`, cpu `wasm32`): the build and labels it must have. */
+  wasm?: WasmExpectation
 }
 
 export interface BinaryFacts {
-  format: 'elf' | 'mach-o' | 'pe' | 'unknown'
+  format: 'elf' | 'mach-o' | 'pe' | 'wasm' | 'unknown'
   machine?: string
   libc?: 'glibc' | 'musl' | 'static'
   needed?: string[]
   glibcMax?: string
+  /** A WebAssembly module's memory: imported shared or unshared (with its limits in pages), or its own. */
+  memory?: string
+  /** A WebAssembly module's number of imports. */
+  imports?: number
   size: number
 }
 
@@ -314,6 +324,8 @@ const fieldList = (fields: string[]) => fields.map((f) => `"${f}"`).join(', ').r
 
 /** What cannot be checked for a binary whose expected target is `expected`. */
 function uncheckable(expected: Expectation | undefined, facts: BinaryFacts): BinaryReport['unchecked'] {
+  if (expected?.wasm) return expected.wasm.packageFile ? [] : ['cpu']
+  if (!expected && facts.format === 'wasm') return ['cpu']
   if (!expected) return facts.format === 'elf' ? ['os', 'cpu', 'libc'] : facts.format === 'unknown' ? [] : ['os', 'cpu']
   return expected.os === 'linux' && !expected.libc ? ['libc'] : []
 }
@@ -326,18 +338,33 @@ function uncheckable(expected: Expectation | undefined, facts: BinaryFacts): Bin
 export function auditBinary(file: string, bytes: Uint8Array, expected?: Expectation, glibcFloor = DEFAULT_GLIBC_FLOOR): BinaryReport {
   const findings: Finding[] = []
   let facts: BinaryFacts = { format: 'unknown', size: bytes.length }
+  // A WebAssembly module by its magic, or by the name that makes it one (a .wasm file).
+  const wasm = isWasm(bytes) || expected?.wasm !== undefined
   try {
-    if (isElf(bytes)) facts = auditElf(parseElf(bytes), expected, glibcFloor, findings)
+    if (wasm) facts = auditWasm(parseWasm(bytes, file), expected, findings)
+    else if (isElf(bytes)) facts = auditElf(parseElf(bytes), expected, glibcFloor, findings)
     else if (bytes.length >= 8 && [0xcffaedfe, 0xcefaedfe, 0xfeedfacf, 0xfeedface, 0xcafebabe].includes(new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, false))) facts = auditMachO(bytes, expected, findings)
     else if (bytes.length >= 2 && bytes[0] === 0x4d && bytes[1] === 0x5a) facts = auditPe(bytes, expected, findings)
     else findings.push({ severity: 'error', cause: bytes.length === 0 ? 'the file is empty' : 'not a native binary (no ELF, Mach-O or PE header)', fix: 'rebuild it with napi build; a .node file must be a shared library' })
   } catch (error) {
-    const reason = error instanceof ElfError ? error.message : `unexpected ${(error as Error).name}: ${(error as Error).message}`
-    findings.push({ severity: 'error', cause: `malformed ELF file: ${reason}`, fix: 'rebuild it; the file is truncated or damaged' })
+    if (wasm) {
+      facts = { format: 'wasm', size: bytes.length }
+      const cause = error instanceof WasmError ? error.message : `malformed WebAssembly module: unexpected ${(error as Error).name}: ${(error as Error).message}`
+      findings.push({ severity: 'error', cause, fix: `rebuild it with napi build --target ${expected?.wasm?.flavor === 'single' ? 'wasm32-wasip1' : 'wasm32-wasip1-threads'}; a truncated file is most often a download or copy that stopped (compare its size with the one npm pack lists)` })
+    } else {
+      const reason = error instanceof ElfError ? error.message : `unexpected ${(error as Error).name}: ${(error as Error).message}`
+      findings.push({ severity: 'error', cause: `malformed ELF file: ${reason}`, fix: 'rebuild it; the file is truncated or damaged' })
+    }
   }
   facts.size = bytes.length
   const unchecked = uncheckable(expected, facts)
-  if (unchecked.length > 0) {
+  if (unchecked.length > 0 && (expected?.wasm || facts.format === 'wasm')) {
+    findings.push({
+      severity: 'note',
+      cause: 'cpu not checked: the module is not in a platform package (no package.json without a "napi" field labels it)',
+      fix: 'audit the <name>-wasm32-wasi package (its folder, e.g. npm/wasm32-wasi, or its npm tarball)',
+    })
+  } else if (unchecked.length > 0) {
     findings.push({
       severity: 'note',
       cause: `${unchecked.join(', ')} not checked: no package.json with ${fieldList(unchecked)} labels it, and its name is not <binary>.<platform>.node`,

@@ -1,11 +1,13 @@
-// Finds the binaries to audit and what each must be, then audits them: `.node` files, folders
-// (searched for .node files) and npm tarballs (.tgz, read in memory). Used by `napi-kit audit`
-// and, through `auditPaths`, by release checks before anything is published.
+// Finds the binaries to audit and what each must be, then audits them: `.node` files, the
+// `.wasm` modules of napi-rs wasm32-wasi packages, folders (searched for both) and npm tarballs
+// (.tgz, read in memory). Used by `napi-kit audit` and, through `auditPaths`, by release checks
+// before anything is published.
 //
 // What a binary must be comes from the package.json of the package it sits in (`os`, `cpu`,
 // `libc`), else from its name when it follows napi-rs's `<binary>.<platform>.node`; a binary
 // with neither is audited for everything that needs no target, and its report says what was
-// not checked.
+// not checked. A .wasm module is always one for WASI: its package's `cpu` and `os` are checked
+// as labels, and which build it must be (threads or not) comes from its or its package's name.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 
@@ -13,6 +15,7 @@ import { UsageError } from '../lib/errors.js'
 import { runtimeGlibc } from '../lib/runtime.js'
 import { auditBinary, type BinaryReport, type Expectation, type Finding } from './checks.js'
 import { readTarball, TarError } from './tar.js'
+import { flavorFromName, type WasmExpectation, wasiTriple } from './wasm-checks.js'
 
 export interface AuditOptions {
   /** The oldest glibc release builds must load on, e.g. `2.17`. */
@@ -36,14 +39,18 @@ export interface AuditInput {
   problem?: Finding
 }
 
-/** The .node files under `dir`, sorted; folders named node_modules below it are skipped. */
+/** A file the audit takes for a binary: a .node addon or a .wasm module. */
+const isBinaryName = (name: string) => name.endsWith('.node') || name.endsWith('.wasm')
+const isWasmName = (name: string) => name.endsWith('.wasm')
+
+/** The .node and .wasm files under `dir`, sorted; folders named node_modules below it are skipped. */
 function findNodeFiles(dir: string): string[] {
   const found: string[] = []
   const walk = (d: string) => {
     for (const e of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, e.name)
       if (e.isDirectory() && e.name !== 'node_modules' && e.name !== '.git') walk(path)
-      else if (e.isFile() && e.name.endsWith('.node')) found.push(path)
+      else if (e.isFile() && isBinaryName(e.name)) found.push(path)
     }
   }
   walk(dir)
@@ -110,7 +117,7 @@ export function defaultPaths(cwd: string): string[] {
   }
   const paths = new Set<string>()
   for (const dir of addons) {
-    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isFile() && e.name.endsWith('.node')) paths.add(join(dir, e.name))
+    for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isFile() && isBinaryName(e.name)) paths.add(join(dir, e.name))
     if (existsSync(join(dir, 'npm'))) paths.add(join(dir, 'npm'))
   }
   if (existsSync(join(cwd, 'npm'))) paths.add(join(cwd, 'npm'))
@@ -143,7 +150,7 @@ export function collectBinaries(paths: string[], cwd = process.cwd()): AuditInpu
     if (!existsSync(path)) throw new UsageError(`${given} does not exist: pass .node files, folders or npm tarballs (.tgz)`)
     if (statSync(path).isDirectory()) {
       const files = findNodeFiles(path)
-      if (files.length === 0) throw new UsageError(`${given} holds no .node files: pass the folder the binaries are in, e.g. your npm/ folder`)
+      if (files.length === 0) throw new UsageError(`${given} holds no .node or .wasm files: pass the folder the binaries are in, e.g. your npm/ folder`)
       for (const file of files) inputs.push({ label: show(file), path: file })
     } else if (/\.(tgz|tar\.gz)$/.test(path)) {
       inputs.push(...tarballInputs(path, basename(path)))
@@ -165,7 +172,8 @@ function tarballInputs(path: string, label: string): AuditInput[] {
   }
   const manifest = entries.find((e) => e.path === 'package/package.json')
   const packageJson = manifest ? { file: `${label}:package/package.json`, text: new TextDecoder().decode(manifest.data) } : undefined
-  const binaries = entries.filter((e) => e.path.endsWith('.node'))
+  // A bundled dependency's files (package/node_modules/) are not the package's own binaries.
+  const binaries = entries.filter((e) => isBinaryName(e.path) && !e.path.startsWith('package/node_modules/'))
   if (binaries.length === 0) {
     const problem: Finding = {
       severity: 'error',
@@ -202,6 +210,19 @@ export function targetFromName(file: string): Pick<Expectation, 'os' | 'cpu' | '
   return { os, cpu, ...(libc ? { libc } : {}) }
 }
 
+/** What a .wasm module must be: the build its or its package's name states, and its package's labels. */
+function wasmExpectation(input: AuditInput, pkg: PackageJson | undefined, manifestFile: string | undefined, options: AuditOptions): Expectation {
+  const fileName = basename(input.path || input.label)
+  // A module next to the loader (its package.json has a `napi` field) is a development build, in no platform package.
+  const inPackage = pkg !== undefined && !pkg.napi && manifestFile !== undefined
+  const fromFile = flavorFromName(fileName)
+  const fromPackage = inPackage && pkg.name ? flavorFromName(pkg.name) : undefined
+  const flavor = fromFile ?? fromPackage ?? 'threads'
+  const flavorFrom = fromFile ? `its name (${fileName})` : fromPackage ? `its package's name (${pkg?.name})` : 'the napi-rs wasm32-wasi loader (the default: its name states no build)'
+  const wasm: WasmExpectation = { flavor, flavorFrom, ...(inPackage ? { packageFile: manifestFile, cpu: pkg.cpu, os: pkg.os } : {}) }
+  return { label: (inPackage ? pkg.name : undefined) ?? fileName, os: 'wasi', cpu: 'wasm32', triple: wasiTriple(flavor), glibcFloor: options.glibcFloor, wasm }
+}
+
 /** What `input` must be: its package's labels, else its name; plus any problem with its package.json. */
 function expectationFor(input: AuditInput, options: AuditOptions): { expected?: Expectation; problems: Finding[] } {
   const problems: Finding[] = []
@@ -212,6 +233,7 @@ function expectationFor(input: AuditInput, options: AuditOptions): { expected?: 
   if (parsed.problem) problems.push(parsed.problem)
   const pkg = parsed.pkg
   let expected: Expectation | undefined
+  if (isWasmName(input.path || input.label)) return { expected: wasmExpectation(input, pkg, manifestFile, options), problems }
   if (pkg?.os?.[0] && pkg.cpu?.[0]) {
     expected = { label: pkg.name ?? manifestFile ?? input.label, os: pkg.os[0], cpu: pkg.cpu[0], libc: pkg.libc?.[0], glibcFloor: options.glibcFloor }
   } else {

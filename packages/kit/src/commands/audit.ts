@@ -15,7 +15,8 @@ const help = `${usage}
 
 Checks native Node.js addons (.node files) before they ship: what makes a published binary
 fail to load on some machine is visible in the file itself. Reads ELF (Linux), Mach-O (macOS)
-and PE (Windows) files, folders (searched for .node files) and npm tarballs (.tgz).
+and PE (Windows) files, the WebAssembly modules of napi-rs wasm32-wasi packages (.wasm), folders
+(searched for .node and .wasm files) and npm tarballs (.tgz).
 
 Without paths: the package in the current folder whose package.json has a "napi" field (or,
 in a workspace root, each workspace package that has one): its .node files and its npm/ folder.
@@ -23,7 +24,9 @@ in a workspace root, each workspace package that has one): its .node files and i
 A binary inside a package is held to that package's "os", "cpu" and "libc"; otherwise to the
 target its name states (<binary>.<platform>.node, e.g. my-addon.linux-x64-musl.node). A binary
 whose target cannot be known is checked for everything that needs no target, and the report
-says what was not checked. Every glibc-linked binary is held to the glibc floor.
+says what was not checked. Every glibc-linked binary is held to the glibc floor. A .wasm module
+is held to cpu ["wasm32"], to the imports the napi-rs wasm runtime provides, and to the build
+its loader expects (wasm32-wasi: shared memory, wasm32-wasip1: unshared).
 
 Options:
   --glibc-floor <2.N>  the oldest glibc the binaries must load on (default ${DEFAULT_GLIBC_FLOOR})
@@ -43,6 +46,7 @@ Examples:
 const mark = { ok: '✓', warning: '!', error: '✗' } as const
 
 function expectedColumn(r: BinaryReport): string {
+  if (r.expected?.wasm) return `${r.expected.triple ?? 'wasm32-wasi'}${r.unchecked.includes('cpu') ? ' (cpu not checked)' : ''}`
   if (!r.expected) return r.unchecked.length ? `unknown (${r.unchecked.join(', ')} not checked)` : '(no package)'
   const libc = r.expected.libc ? `-${r.expected.libc}` : r.unchecked.includes('libc') ? ' (libc not checked)' : ''
   return `${r.expected.os}-${r.expected.cpu}${libc}`
@@ -56,7 +60,7 @@ function print(reports: BinaryReport[]): void {
         mark[r.verdict],
         r.file,
         expectedColumn(r),
-        [r.facts.format, r.facts.machine, r.facts.libc].filter(Boolean).join(' '),
+        [r.facts.format, r.facts.machine, r.facts.libc, r.facts.memory].filter(Boolean).join(' '),
         r.facts.glibcMax ?? '',
         `${(r.facts.size / 1024).toFixed(0)} KiB`,
         r.verdict,

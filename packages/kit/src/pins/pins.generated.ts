@@ -46,6 +46,17 @@ export const NPM_PINS: readonly NpmPin[] = [
   { name: 'lightningcss-linux-x64-musl', line: '1.33.0', version: '1.33.0', integrity: 'sha512-RYiYbkokw0trfKqqzfF55lginwEPrD3OJDfTuJzFs1MK6iFnDenaz1fqLLtX4ITG3OktJQXOeTaw1awrBAlZPw==' },
   { name: '@napi-rs/tar-linux-x64-gnu', line: '1.1.3', version: '1.1.3', integrity: 'sha512-mt32bxTy7cSDVpca7T8Y3b9LgV8s/dBqGVZrZvIkVm2EFAyKe7rD0FjGgciw2BZNVmLGZCl1wIdRfzS45boFzg==' },
   { name: '@napi-rs/tar-linux-x64-musl', line: '1.1.3', version: '1.1.3', integrity: 'sha512-XbKOipWcorf08qf/KZ8MV1OwW9Wtgcg210yzONW0T9HTkgY1vRj5KzFuXoPLO/0H29GCO1xokY8HT4c6NDzCpA==' },
+  { name: '@napi-rs/tar-wasm32-wasi', line: '1.1.3', version: '1.1.3', integrity: 'sha512-pUZYJ51H8sMB9vG1sT1aJVQqmoT4d7JmT1nER/pCsHtFQzk5aBvXuvj4G3Wo2BBCRr2eY+7zXFpJCtj50QuzeA==' },
+  { name: '@node-rs/argon2-wasm32-wasi', line: '2.2.1', version: '2.2.1', integrity: 'sha512-jh9x3aEthWuwKDJEhONBUjI/uXcFIZolUdvd/caeTxYOritO7wzjmtweH2eWmEpmH0riKgqxtBeWdOMXk0jXqA==' },
+  { name: '@node-rs/xxhash-wasm32-wasi', line: '1.7.6', version: '1.7.6', integrity: 'sha512-WDXXKMMFMrez+esm2DzMPHFNPFYf+wQUtaXrXwtxXeQMFEzleOLwEaqV0+bbXGJTwhPouL3zY1Qo2xmIH4kkTg==' },
+  { name: '@oxc-parser/binding-wasm32-wasi', line: '0.156.0', version: '0.156.0', integrity: 'sha512-FWs20Zd4XCqpVwiTgKhyXWplIliulfwJMCI+POY2z1YF9IFr91qDLa7Jfqu0f1i95GFOy0GUGx8s6C4EtfFM3g==' },
+  { name: '@oxc-parser/binding-wasm32-wasip1', line: '0.152.0', version: '0.152.0', integrity: 'sha512-P34+5j/gYp6OGybIhDZgNzbBbvx52HhcagpiNNvsvdEAHuoSD5RuBkn77+zYetYP+DgGoYPBFBv0do2+G9X/3w==' },
+  { name: '@rolldown/binding-wasm32-wasi', line: '1.3.3', version: '1.3.3', integrity: 'sha512-bBl1MB2gF26PSPy3CiDLiv+A6JGI546WbsDR34LfKAywSGeBeQXaDanoDG6QdZDJs53M1QyJir5MTKTu1n4ptA==' },
+  { name: '@tailwindcss/oxide-wasm32-wasi', line: '4.3.5', version: '4.3.5', integrity: 'sha512-OJhFmlEfdzMr+avACdi40RPtnkW0B6hXyxL/8r+tnEHBWZji36CYRjEXrrvgBmaYsD3oEOBqwYFRKsYvzFe7Bw==' },
+  { name: '@emnapi/core', line: '1.11.3', version: '1.11.3', integrity: 'sha512-zLpS5asjEb7lq8jYLq37N6XKaE41DIexlY1rF/z4/tIl3wo13Sqm28fRyfIsKZD+NZ8mM5RoKkpW/rBcuoSZSg==' },
+  { name: '@emnapi/runtime', line: '1.11.3', version: '1.11.3', integrity: 'sha512-Xz4Tpyki7XyrpbUK1jR1AhdAdaXyhhY4lZ3neLodmhpuWfy2PAQN5B46sAiU4liOXGLkHypn/qU+jvfWSCYYLA==' },
+  { name: '@emnapi/wasi-threads', line: '1.2.3', version: '1.2.3', integrity: 'sha512-ELEBe8PsLvvJ6QMr0zLt8ffvOHW/dc1m3CEzNMg7aJUv3bMaoDtw2TXyDAwkYBuroxxuHEwhRTLJSe5sya547g==' },
+  { name: 'tslib', line: '2.8.1', version: '2.8.1', integrity: 'sha512-oJFu94HQb+KVduSUQL7wnpmqnfmLsOA/nAh6b6EH0wCEoK0/mPeXU6c3wKDV83MkOuHPRHtSXKKU99IBazS/2w==' },
 ]
 
 export const PYPI_PINS: readonly PypiPin[] = [

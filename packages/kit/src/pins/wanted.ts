@@ -36,6 +36,21 @@ export const NPM_WANTED: readonly NpmWanted[] = [
   { name: 'lightningcss-linux-x64-musl', line: '1.33.0' },
   { name: '@napi-rs/tar-linux-x64-gnu', line: '1.1.3' },
   { name: '@napi-rs/tar-linux-x64-musl', line: '1.1.3' },
+  // The kit's wasm audit tests: real published napi-rs WebAssembly packages (wasm32-wasip1-threads
+  // builds, named -wasm32-wasi; oxc's -wasm32-wasip1 is a single-threaded build).
+  { name: '@napi-rs/tar-wasm32-wasi', line: '1.1.3' },
+  { name: '@node-rs/argon2-wasm32-wasi', line: '2.2.1' },
+  { name: '@node-rs/xxhash-wasm32-wasi', line: '1.7.6' },
+  { name: '@oxc-parser/binding-wasm32-wasi', line: '0.156.0' },
+  { name: '@oxc-parser/binding-wasm32-wasip1', line: '0.152.0' },
+  { name: '@rolldown/binding-wasm32-wasi', line: '1.3.3' },
+  { name: '@tailwindcss/oxide-wasm32-wasi', line: '4.3.5' },
+  // generate:wasm-imports reads what emnapi 1.x provides from these (emnapi 2.x is the one in
+  // the lockfile, through @napi-rs/cli); the packages above built against 1.x import from it.
+  { name: '@emnapi/core', line: '1.11.3' },
+  { name: '@emnapi/runtime', line: '1.11.3' },
+  { name: '@emnapi/wasi-threads', line: '1.2.3' },
+  { name: 'tslib', line: '2.8.1' },
 ]
 
 /**

@@ -4,7 +4,11 @@
 // the real `npm run release -- --only-present`; then fresh consumer projects outside the
 // repository install the addon from that registry with npm, pnpm, yarn and bun and load it, on
 // this glibc host and, for musl installs, under musl Node.js in a glibc-free root (as on
-// Alpine). A --registry that is not an http(s) URL or does not answer is refused before npm is
+// Alpine). The WebAssembly package (napi.targets' wasm32-wasip1-threads) is built and released
+// too: `npm install --cpu=wasm32` gets only it, require and import run every export on it, and
+// with the native package installed beside it the native one loads. Its runtime dependencies
+// (@napi-rs/wasm-runtime and what it needs) are published to the test registry first from this
+// repository's node_modules, as registry.npmjs.org would serve them. A --registry that is not an http(s) URL or does not answer is refused before npm is
 // asked anything (this Verdaccio, npm's configured registry, must receive no request), broken
 // releases must leave the registry untouched, and a second release of the same version must be
 // a no-op. Ends with a table and "test:release: N passed, M failed".
@@ -13,7 +17,7 @@
 // prerequisite is a failure.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 
 import { $ } from 'zx'
 
@@ -22,7 +26,7 @@ import { parseFlags } from '../lib/args.js'
 import { expect, stopIfUnsupported } from '../lib/checks.js'
 import { bad, ok, seconds, table, timed } from '../lib/log.js'
 import { ADDON_DIR, NPM_DIR, ROOT } from '../lib/paths.js'
-import { type PlatformPackage, platformPackages, readAddonManifest } from '../lib/targets.js'
+import { isWasiTarget, type PlatformPackage, platformPackages, readAddonManifest } from '../lib/targets.js'
 import { packageManagers } from '../lib/tools.js'
 import { releaseFaults } from '../lib/release-faults.js'
 import { freePort, type Registry, startVerdaccio } from '../lib/verdaccio.js'
@@ -70,11 +74,15 @@ const byTriple = (triple: string): PlatformPackage => {
 }
 const gnu = byTriple('x86_64-unknown-linux-gnu')
 const musl = byTriple('x86_64-unknown-linux-musl')
+/** The WebAssembly package, when napi.targets lists a WASI target. */
+const wasm = targets.find((t) => isWasiTarget(t.triple))
 const WORK = mkdtempSync(join(tmpdir(), 'hashkit-test-release-'))
 
 // 1. The release binaries, with the workflows' command (turbo makes a repeat a cache hit).
-//    The arm64 pair is released too when present (.ci/run builds it before this step).
-for (const target of [gnu, musl]) {
+//    The arm64 pair is released too when present (.ci/run builds it before this step). The
+//    WebAssembly module and its loaders are built here: test:linux (the step before this one
+//    in .ci/run) builds only the Linux binaries.
+for (const target of [gnu, musl, ...(wasm ? [wasm] : [])]) {
   await timed(`release build ${target.triple}`, () => $({ cwd: ROOT, stdio: 'inherit' })`npm run build -- --release --target ${target.triple}`)
 }
 const present = targets.filter((t) => existsSync(join(ADDON_DIR, t.binary)) || existsSync(join(NPM_DIR, t.dir, t.binary)))
@@ -93,6 +101,38 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 const npmEnv = { ...process.env, npm_config_userconfig: registry.userconfig }
 process.on('exit', () => rmSync(WORK, { recursive: true, force: true }))
+
+/**
+ * Publishes `names` and everything they need (dependencies and peer dependencies) from this
+ * repository's node_modules to the test registry, which has no uplink: what an install of the
+ * WebAssembly package fetches from registry.npmjs.org. Each is copied without its scripts and
+ * publishConfig (which may name registry.npmjs.org). Returns name@version of each, in order.
+ */
+async function publishFromNodeModules(names: string[]): Promise<string[]> {
+  const done = new Map<string, string>()
+  const queue = [...names]
+  for (let dep = queue.shift(); dep !== undefined; dep = queue.shift()) {
+    if (done.has(dep)) continue
+    const source = join(ROOT, 'node_modules', dep)
+    if (!existsSync(join(source, 'package.json'))) throw new Error(`${dep} is not in node_modules: run npm ci (the WebAssembly package depends on it)`)
+    const staged = join(WORK, 'dependencies', dep)
+    cpSync(source, staged, { recursive: true, filter: (p) => !p.slice(source.length).includes('/node_modules') })
+    const pkg = JSON.parse(readFileSync(join(staged, 'package.json'), 'utf8')) as Record<string, unknown> & { version: string; dependencies?: Record<string, string>; peerDependencies?: Record<string, string> }
+    delete pkg.scripts
+    delete pkg.publishConfig
+    writeFileSync(join(staged, 'package.json'), JSON.stringify(pkg, null, 2))
+    await $({ cwd: staged, quiet: true, env: npmEnv })`npm publish --ignore-scripts --access public --registry ${registry.url}`
+    done.set(dep, pkg.version)
+    queue.push(...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {}))
+  }
+  return [...done].map(([n, v]) => `${n}@${v}`)
+}
+const wasmJson = wasm ? (JSON.parse(readFileSync(join(NPM_DIR, wasm.dir, 'package.json'), 'utf8')) as Record<string, unknown> & { dependencies?: Record<string, string> }) : {}
+const wasmDependencies = Object.keys(wasmJson.dependencies ?? {})
+const seeded = wasm ? await timed(`publish the WebAssembly package's dependencies (${wasmDependencies.join(', ')}) to the test registry`, () => publishFromNodeModules(wasmDependencies)) : []
+if (seeded.length > 0) console.log(`  ${seeded.join(', ')}`)
+/** The names published from node_modules: yarn must be told they are not too new to install. */
+const seededNames = seeded.map((s) => s.slice(0, s.lastIndexOf('@')))
 
 /** The registry's document for `pkg` (or for one version of it), or undefined for a 404. */
 async function registryDoc<T>(pkg: string, at?: string): Promise<T | undefined> {
@@ -125,7 +165,7 @@ function mirror(caseName: string, breakIt: (root: string) => void): string {
   const root = join(WORK, 'mirror', caseName)
   mkdirSync(root, { recursive: true })
   for (const entry of ['package.json', 'scripts', 'npm']) cpSync(join(ROOT, entry), join(root, entry), { recursive: true })
-  cpSync(ADDON_DIR, join(root, 'packages', 'hashkit'), { recursive: true, filter: (p) => !/\/(node_modules|__test__)(\/|$)/.test(p) })
+  cpSync(ADDON_DIR, join(root, 'packages', basename(ADDON_DIR)), { recursive: true, filter: (p) => !/\/(node_modules|__test__)(\/|$)/.test(p) })
   // The release scripts import @napi-kit/cli through the linked node_modules.
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'))
   breakIt(root)
@@ -208,6 +248,43 @@ const refusals: Array<{ case: string; args: string[]; breakIt: (root: string) =>
     expected: new RegExp(`✗ ${gnu.name}: npm pack: the tarball would leave out ${gnu.binary.replace(/\./g, '\\.')}.*\\n\\s+fix: add "${gnu.binary.replace(/\./g, '\\.')}" to "files"`),
   },
 ]
+const esc = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+if (wasm) {
+  // The Node.js thread worker the loader starts; napi build writes it beside the .wasm.
+  const worker = wasm.files.find((f) => f.endsWith('worker.mjs') && !f.includes('browser')) ?? ''
+  // A shipped file no field of package.json names: npm packs main, types' neighbours and browser whatever "files" says.
+  const unnamed = wasm.files.filter((f) => f !== wasm.binary && !['main', 'types', 'browser'].some((k) => wasmJson[k] === f)).at(-1) ?? ''
+  const [firstDependency = ''] = wasmDependencies
+  refusals.push(
+    {
+      case: `the WebAssembly package's .wasm without ${worker} beside it`,
+      args: ['--only-present'],
+      breakIt: (root) => {
+        for (const dir of [join(root, 'packages', basename(ADDON_DIR)), join(root, 'npm', wasm.dir)]) rmSync(join(dir, worker), { force: true })
+      },
+      expected: new RegExp(
+        `✗ ${esc(wasm.name)}: loaders: no ${esc(worker)} in \\S+ beside ${esc(wasm.binary)}.*\\n\\s+fix: build the module and its loaders again: npm run build -- --release --target ${esc(wasm.triple)}`,
+      ),
+    },
+    {
+      case: `the WebAssembly package's package.json with an os label, without ${firstDependency}, and "files" without ${unnamed}`,
+      args: ['--only-present'],
+      breakIt: (root) => {
+        const file = join(root, 'npm', wasm.dir, 'package.json')
+        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { files: string[]; dependencies: Record<string, string> }
+        delete pkg.dependencies[firstDependency]
+        writeFileSync(file, JSON.stringify({ ...pkg, os: ['linux'], files: pkg.files.filter((f) => f !== unnamed) }, null, 2))
+      },
+      expected: new RegExp(
+        [
+          `✗ ${esc(wasm.name)}: name, os, cpu, libc: .* says ${esc(wasm.name)} \\[\\["linux"\\],\\["wasm32"\\],null\\], napi\\.targets gives ${esc(wasm.name)} \\[null,\\["wasm32"\\],null\\]`,
+          `✗ ${esc(wasm.name)}: dependencies: "dependencies" lacks ${esc(firstDependency)}: .*\\n\\s+fix: add them to "dependencies"`,
+          `✗ ${esc(wasm.name)}: npm pack: the tarball would leave out ${esc(unnamed)} .*\\n\\s+fix: add "${esc(unnamed)}" to "files"`,
+        ].join('[\\s\\S]*'),
+      ),
+    },
+  )
+}
 for (const refusal of refusals) {
   await check(`refused: ${refusal.case}`, async () => {
     const root = mirror(refusal.case.replace(/\W+/g, '-'), refusal.breakIt)
@@ -243,6 +320,27 @@ const releasedOk = await check(`npm run release -- --only-present (${released.ma
 const PROBE_CJS = `const a = require(${JSON.stringify(name)}); const i = a.buildInfo(); console.log(JSON.stringify({ how: 'require', libc: i.libc, target: i.target, digest: a.hash('hello') }))\n`
 const PROBE_MJS = `import { buildInfo, hash } from ${JSON.stringify(name)}; const i = buildInfo(); console.log(JSON.stringify({ how: 'import', libc: i.libc, target: i.target, digest: hash('hello') }))\n`
 const DIGEST = '9555e8555c62dcfd'
+// Every export, on whichever build loads: hash with each algorithm buildInfo() lists (its hot
+// path, a seed, a Buffer), hashAsync and a Hasher fed in two chunks. The WebAssembly build must
+// answer exactly as the native one. (panicForTesting is left out: Rust panics abort on wasm32,
+// so there it throws a RuntimeError "unreachable", not the panic's message.)
+const EXERCISE = `async (a, how) => {
+  const info = a.buildInfo()
+  const results = {}
+  for (const algorithm of info.algorithms) {
+    const hasher = new a.Hasher({ algorithm }).update('hel').update(Buffer.from('lo'))
+    results[algorithm] = {
+      hash: a.hash('hello', { algorithm }),
+      seeded: a.hash(Buffer.from('hello'), { algorithm, seed: 42 }),
+      hashAsync: await a.hashAsync(Buffer.from('hello'), { algorithm }),
+      hasher: [hasher.digest(), hasher.bytesHashed, hasher.algorithm],
+    }
+  }
+  const exports = Object.keys(a).filter((k) => k !== 'default' && k !== 'module.exports').sort()
+  return { how, target: info.target, libc: info.libc, loaded: a.__napiBindingTarget, digest: a.hash('hello'), exports, algorithms: info.algorithms, results }
+}`
+const EXERCISE_CJS = `(${EXERCISE})(require(${JSON.stringify(name)}), 'require').then((r) => console.log(JSON.stringify(r)))\n`
+const EXERCISE_MJS = `import * as a from ${JSON.stringify(name)}\nconsole.log(JSON.stringify(await (${EXERCISE})(a, 'import')))\n`
 
 function consumer(label: string, extra: Record<string, unknown> = {}): string {
   const dir = join(WORK, 'consumers', label)
@@ -250,6 +348,8 @@ function consumer(label: string, extra: Record<string, unknown> = {}): string {
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${label}`, private: true, version: '1.0.0', dependencies: { [name]: version }, ...extra }, null, 2))
   writeFileSync(join(dir, 'probe.cjs'), PROBE_CJS)
   writeFileSync(join(dir, 'probe.mjs'), PROBE_MJS)
+  writeFileSync(join(dir, 'exercise.cjs'), EXERCISE_CJS)
+  writeFileSync(join(dir, 'exercise.mjs'), EXERCISE_MJS)
   return dir
 }
 
@@ -312,6 +412,32 @@ async function probe(dir: string, where: Where): Promise<string> {
   return results.join(', ')
 }
 
+interface Exercised {
+  how: string
+  target: string
+  libc: string
+  loaded: string
+  digest: string
+  exports: string[]
+  algorithms: string[]
+  results: Record<string, unknown>
+}
+/** The loader's choice is left to it: the environment must not force the WebAssembly build. */
+const { NAPI_RS_FORCE_WASI: _forced, NAPI_RS_WASI_FLAVOR: _flavor, ...probeEnv } = process.env
+
+/** Runs every export in `dir` with this host's Node.js, through require and import. */
+async function exercise(dir: string): Promise<Exercised[]> {
+  const seen: Exercised[] = []
+  for (const file of ['exercise.cjs', 'exercise.mjs']) {
+    const result = await $({ cwd: dir, quiet: true, nothrow: true, env: probeEnv, timeout: '60s' })`node ${file}`
+    expect(result.exitCode === 0, `${file} exited ${result.exitCode}: ${result.stderr.trim().split('\n').filter((l) => !/ExperimentalWarning|--trace-warnings/.test(l)).slice(0, 4).join(' ')}`)
+    seen.push(JSON.parse(result.stdout.trim()) as Exercised)
+  }
+  return seen
+}
+/** What the native build answered in the glibc consumer: the WebAssembly build must answer the same. */
+let nativeAnswers: Exercised | undefined
+
 // A fresh home for every package manager: yarn and pnpm cache registry metadata (tarball URLs
 // with this run's port) per user, and a stale copy from an earlier run would send them to a
 // registry that is gone.
@@ -327,6 +453,28 @@ const installEnv = {
   npm_config_userconfig: join(HOME, '.npmrc'),
 }
 
+/** yarn berry's install of the consumer in `dir` from the test registry, for `architectures` (its supportedArchitectures). */
+async function yarnInstall(dir: string, architectures: string): Promise<void> {
+  const host = new URL(registry.url).hostname
+  writeFileSync(
+    join(dir, '.yarnrc.yml'),
+    [
+      `npmRegistryServer: "${registry.url.replace(/\/$/, '')}"`,
+      // The test registry is plain HTTP on loopback.
+      `unsafeHttpWhitelist: ["${host}"]`,
+      // yarn 4 holds back packages published less than a day ago unless they are preapproved.
+      `npmPreapprovedPackages: ${JSON.stringify([name, `${name}-*`, ...seededNames])}`,
+      'nodeLinker: node-modules',
+      'enableGlobalCache: false',
+      'enableTelemetry: false',
+      `supportedArchitectures: ${architectures}`,
+      '',
+    ].join('\n'),
+  )
+  writeFileSync(join(dir, 'yarn.lock'), '')
+  await install(dir, [...pms.yarn, 'install'], { ...installEnv, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' })
+}
+
 /** `npm install` of the consumer in `dir` from the test registry, with `flags` (--libc, --cpu). */
 const npmInstall = (dir: string, flags: string[]) =>
   install(dir, ['npm', 'install', ...flags, '--no-audit', '--no-fund', '--registry', registry.url, '--cache', join(WORK, 'npm-cache')], installEnv)
@@ -335,7 +483,15 @@ if (releasedOk) {
   await check('npm install on this glibc host: only linux-x64-gnu, require and import load glibc', async () => {
     const dir = consumer('npm-glibc')
     await npmInstall(dir, [])
-    return `${onlyInstalled(dir, gnu)}; ${await probe(dir, 'host')}`
+    const installed = onlyInstalled(dir, gnu)
+    const loaded = await probe(dir, 'host')
+    if (wasm) {
+      const [required, imported] = await exercise(dir)
+      expect(required?.target === gnu.triple && required.loaded === 'native', `require ran ${required?.target} (${required?.loaded}), want ${gnu.triple} (native)`)
+      expect(JSON.stringify(imported?.results) === JSON.stringify(required.results), 'import and require gave different answers')
+      nativeAnswers = required
+    }
+    return `${installed}; ${loaded}`
   })
 
   await check('npm install --omit=optional: no platform package, and require names the cause and the fix', async () => {
@@ -370,24 +526,7 @@ if (releasedOk) {
 
   await check('yarn berry with supportedArchitectures libc musl: only linux-x64-musl, loads under musl', async () => {
     const dir = consumer('yarn-musl')
-    const host = new URL(registry.url).hostname
-    writeFileSync(
-      join(dir, '.yarnrc.yml'),
-      [
-        `npmRegistryServer: "${registry.url.replace(/\/$/, '')}"`,
-        // The test registry is plain HTTP on loopback.
-        `unsafeHttpWhitelist: ["${host}"]`,
-        // yarn 4 holds back packages published less than a day ago unless they are preapproved.
-        `npmPreapprovedPackages: ["${name}", "${name}-*"]`,
-        'nodeLinker: node-modules',
-        'enableGlobalCache: false',
-        'enableTelemetry: false',
-        'supportedArchitectures: { os: [linux], cpu: [x64], libc: [musl] }',
-        '',
-      ].join('\n'),
-    )
-    writeFileSync(join(dir, 'yarn.lock'), '')
-    await install(dir, [...pms.yarn, 'install'], { ...installEnv, YARN_ENABLE_IMMUTABLE_INSTALLS: 'false' })
+    await yarnInstall(dir, '{ os: [linux], cpu: [x64], libc: [musl] }')
     return `${onlyInstalled(dir, musl)}; ${await probe(dir, 'musl')}`
   })
 
@@ -397,6 +536,79 @@ if (releasedOk) {
     await install(dir, [...pms.bun, 'install', '--libc=musl'], { ...installEnv, BUN_INSTALL_CACHE_DIR: join(WORK, 'bun-cache') })
     return `${onlyInstalled(dir, musl)}; ${await probe(dir, 'musl')}`
   })
+
+  if (wasm) {
+    /** Checks that both of `seen` ran the WebAssembly build and answered as the native one did. */
+    const sameAsNative = (seen: Exercised[]) => {
+      expect(nativeAnswers !== undefined, 'no answers from the native build to compare with (the glibc consumer failed)')
+      for (const r of seen) {
+        expect(r.target === wasm.triple && r.libc === 'wasi' && r.loaded === wasm.dir, `${r.how}: buildInfo() says ${r.target} (${r.libc}), the loader ${r.loaded}; want ${wasm.triple} (wasi), ${wasm.dir}`)
+        expect(r.digest === DIGEST, `${r.how}: hash('hello') is ${r.digest}, want ${DIGEST}`)
+        for (const key of ['exports', 'algorithms', 'results'] as const) {
+          expect(JSON.stringify(r[key]) === JSON.stringify(nativeAnswers?.[key]), `${r.how}: ${key} ${JSON.stringify(r[key])}, the native build: ${JSON.stringify(nativeAnswers?.[key])}`)
+        }
+      }
+      return `require and import → ${wasm.triple}: ${seen[0]?.exports.length} exports, ${seen[0]?.algorithms.length} algorithms (${seen[0]?.algorithms.join(', ')}) × hash, seed, hashAsync and Hasher, answered as native`
+    }
+    /** The one WebAssembly package and no native one in `dir`, with its runtime dependencies. */
+    const onlyWasm = (dir: string) => {
+      const found = onlyInstalled(dir, wasm)
+      const missing = wasmDependencies.filter((d) => !existsSync(join(dir, 'node_modules', d, 'package.json')) && !existsSync(join(dir, 'node_modules', '.pnpm', 'node_modules', d, 'package.json')))
+      expect(missing.length === 0, `the WebAssembly package's dependencies ${missing.join(', ')} are not installed`)
+      return found
+    }
+
+    await check(`npm install --cpu=wasm32: only ${wasm.dir}; require and import run every export on the WebAssembly build`, async () => {
+      const dir = consumer('npm-wasm')
+      await npmInstall(dir, ['--cpu=wasm32'])
+      const installed = onlyWasm(dir)
+      return `${installed} and ${wasmDependencies.join(', ')}; ${sameAsNative(await exercise(dir))}`
+    })
+
+    // Both installed: the loader tries the native package first, so it wins. npm adds a package
+    // for another CPU by name only with --force: it checks a named package against this machine
+    // even with --cpu=wasm32 (EBADPLATFORM), and a second install with --cpu=wasm32 removes the
+    // native package.
+    await check(`npm install, then npm install --force ${wasm.dir}: both installed, the native package loads`, async () => {
+      const dir = consumer('npm-native-and-wasm')
+      await npmInstall(dir, [])
+      await npmInstall(dir, ['--force', '--no-save', `${wasm.name}@${version}`])
+      const installed = installedPlatformPackages(dir)
+      const both = [gnu.dir, wasm.dir].toSorted()
+      expect(JSON.stringify(installed) === JSON.stringify(both), `installed ${installed.join(', ') || 'no platform package'}, want ${both.join(', ')}`)
+      const seen = await exercise(dir)
+      for (const r of seen) expect(r.target === gnu.triple && r.loaded === 'native', `${r.how}: buildInfo() says ${r.target}, the loader ${r.loaded}; want ${gnu.triple} (native)`)
+      return `${both.join(' and ')} installed; require and import → ${gnu.triple} (native)`
+    })
+
+    await check(`pnpm with supportedArchitectures cpu wasm32: only ${wasm.dir}, every export on the WebAssembly build`, async () => {
+      const dir = consumer('pnpm-wasm', { pnpm: { supportedArchitectures: { cpu: ['wasm32'] } } })
+      writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`)
+      await install(dir, [...pms.pnpm, 'install', '--store-dir', join(WORK, 'pnpm-store'), '--config.confirmModulesPurge=false'], installEnv)
+      const installed = onlyWasm(dir)
+      return `${installed}; ${sameAsNative(await exercise(dir))}`
+    })
+
+    await check(`pnpm with supportedArchitectures cpu current and wasm32: ${gnu.dir} and ${wasm.dir}, the native package loads`, async () => {
+      const dir = consumer('pnpm-native-and-wasm', { pnpm: { supportedArchitectures: { cpu: ['current', 'wasm32'] } } })
+      writeFileSync(join(dir, '.npmrc'), `registry=${registry.url}\n`)
+      await install(dir, [...pms.pnpm, 'install', '--store-dir', join(WORK, 'pnpm-store'), '--config.confirmModulesPurge=false'], installEnv)
+      const installed = installedPlatformPackages(dir)
+      const both = [gnu.dir, wasm.dir].toSorted()
+      expect(JSON.stringify(installed) === JSON.stringify(both), `installed ${installed.join(', ') || 'no platform package'}, want ${both.join(', ')}`)
+      const seen = await exercise(dir)
+      for (const r of seen) expect(r.target === gnu.triple && r.loaded === 'native', `${r.how}: buildInfo() says ${r.target}, the loader ${r.loaded}; want ${gnu.triple} (native)`)
+      return `${both.join(' and ')} installed; require and import → ${gnu.triple} (native)`
+    })
+
+    await check(`yarn berry with supportedArchitectures cpu wasm32: only ${wasm.dir}, every export on the WebAssembly build`, async () => {
+      const dir = consumer('yarn-wasm')
+      await yarnInstall(dir, '{ cpu: [wasm32] }')
+      const installed = onlyWasm(dir)
+      return `${installed}; ${sameAsNative(await exercise(dir))}`
+    })
+    // bun is not asked: its --cpu takes only the CPUs Node.js runs on (x64, arm64, …), not wasm32.
+  }
 
   // arm64 consumers, when the arm64 pair was released (.ci/run builds it first): npm's --cpu
   // and --libc pick the package, and the project loads under aarch64 Node.js through qemu-user.

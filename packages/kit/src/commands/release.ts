@@ -37,8 +37,10 @@ before it uploads anything, and can be re-run until the release has finished.
    into its npm/<target>/ package.
 3. Each package is staged and packed with npm pack, and the tarballs are checked: name, os,
    cpu and libc as napi.targets gives them; one version everywhere; the binary present and in
-   the packed files; the audit at the glibc floor (napi-kit audit); the loader and types in
-   the addon package, no binaries in it, optionalDependencies pinned to exactly this version.
+   the packed files (for a WebAssembly target also the loaders napi build writes beside the
+   .wasm, and its runtime dependencies); the audit at the glibc floor (napi-kit audit); the
+   loader and types in the addon package, no binaries in it, optionalDependencies pinned to
+   exactly this version.
    One ✓/✗ line per package and check, each failure with its fix. Any failure: nothing is
    published.
 4. Platform packages are published first, then the addon package. A version the registry

@@ -1,16 +1,18 @@
 // What `napi-kit release` checks before anything is uploaded. Each package is staged in a
-// temporary folder (its package.json, README and binary; the addon package with its
+// temporary folder (its package.json, README and binary, and for the WebAssembly package also
+// the loaders napi build writes next to its .wasm; the addon package with its
 // optionalDependencies pinned), packed with the real `npm pack`, and the tarballs, which are
-// exactly what would be uploaded, are checked: labels, binary present, audit at the glibc floor,
-// one version everywhere, the binary in the packed file list. Every check runs, every failure
-// names the package and the command that fixes it, and nothing here uploads anything.
+// exactly what would be uploaded, are checked: labels, binary and loaders present, audit at the
+// glibc floor, one version everywhere, every shipped file in the packed file list, the
+// WebAssembly package's runtime dependencies. Every check runs, every failure names the package
+// and the command that fixes it, and nothing here uploads anything.
 import { copyFileSync, cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { isAbsolute, join, relative } from 'node:path'
+import { dirname, isAbsolute, join, relative } from 'node:path'
 
 import { DEFAULT_GLIBC_FLOOR } from '../audit/checks.js'
 import { auditPaths } from '../audit/files.js'
 import { exec } from '../lib/process.js'
-import { type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './manifest.js'
+import { isWasiTarget, type PlatformPackage, platformPackages, readAddonManifest, releaseOptionalDependencies } from './manifest.js'
 
 export interface Check {
   /** The npm package the check is about. */
@@ -70,6 +72,21 @@ export function findBinary(target: PlatformPackage, options: Pick<ReleaseOptions
   return [join(options.npmDir, target.dir, target.binary), join(options.addonDir, target.binary)].find((p) => existsSync(p))
 }
 
+/**
+ * What the WebAssembly package must depend on, as napi create-npm-dirs writes it: its loaders
+ * import @napi-rs/wasm-runtime and @emnapi/runtime, and @napi-rs/wasm-runtime needs
+ * @emnapi/core beside it (a peer dependency). Without them `require` of the package fails.
+ */
+export const WASI_RUNTIME_DEPENDENCIES = ['@napi-rs/wasm-runtime', '@emnapi/core', '@emnapi/runtime']
+
+/** The dependencies check: each of `required` is listed in the package's `dependencies`. */
+export function dependenciesCheck(pkg: string, found: Record<string, string> | undefined, required: string[], fix: string): Check {
+  const missing = required.filter((d) => !found?.[d])
+  return missing.length === 0
+    ? { pkg, check: 'dependencies', ok: true, detail: required.map((d) => `${d}@${found?.[d]}`).join(', ') }
+    : { pkg, check: 'dependencies', ok: false, detail: `"dependencies" lacks ${missing.join(', ')}: the WebAssembly loader cannot load without them`, fix }
+}
+
 /** The version check: every package of a release carries the addon package's version. */
 export function versionCheck(pkg: string, found: string | undefined, expected: string, fix: string): Check {
   return found === expected
@@ -123,6 +140,7 @@ interface PackageJson {
   cpu?: string[]
   libc?: string[]
   files?: string[]
+  dependencies?: Record<string, string>
   optionalDependencies?: Record<string, string>
 }
 
@@ -171,7 +189,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     const labelled = pkgJson.name === target.name && labels(pkgJson) === labels({ os: target.os, cpu: target.cpu, libc: target.libc })
     add(
       labelled
-        ? { pkg: target.name, check: 'name, os, cpu, libc', ok: true, detail: [target.os, target.cpu, target.libc ?? []].flat().join(', ') }
+        ? { pkg: target.name, check: 'name, os, cpu, libc', ok: true, detail: target.os ? [target.os, target.cpu, target.libc ?? []].flat().join(', ') : `${target.cpu.join(', ')}, no os, no libc` }
         : {
             pkg: target.name,
             check: 'name, os, cpu, libc',
@@ -195,10 +213,35 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
           },
     )
 
-    // Stage: the package folder as committed, plus the binary.
+    // The WebAssembly package ships the loaders napi build writes beside its .wasm; they are
+    // taken from the folder the .wasm was found in, so the loaders and the module are one build.
+    const extras = target.files.filter((f) => f !== target.binary)
+    const extrasFrom = binary ? dirname(binary) : undefined
+    const missingExtras = extrasFrom ? extras.filter((f) => !existsSync(join(extrasFrom, f))) : []
+    if (binary && extras.length > 0) {
+      add(
+        missingExtras.length === 0
+          ? { pkg: target.name, check: 'loaders', ok: true, detail: `${extras.join(', ')} from ${show(extrasFrom ?? '')}/` }
+          : {
+              pkg: target.name,
+              check: 'loaders',
+              ok: false,
+              detail: `no ${missingExtras.join(', ')} in ${show(extrasFrom ?? '')}/ beside ${target.binary}: napi build writes ${missingExtras.length === 1 ? 'it' : 'them'} with the .wasm, and the package cannot load without ${missingExtras.length === 1 ? 'it' : 'them'}`,
+              fix: `build the module and its loaders again: npm run build -- --release --target ${target.triple} (napi build --release --target ${target.triple} writes them all), or download the complete build artifacts`,
+            },
+      )
+    }
+
+    // Stage: the package folder as committed (without binaries or the files a build writes), plus the binary and its loaders.
     const staged = join(options.stageDir, target.dir)
-    cpSync(source, staged, { recursive: true, filter: (p) => !p.endsWith('.node') })
+    const shipped = new Set(target.files.map((f) => join(source, f)))
+    cpSync(source, staged, { recursive: true, filter: (p) => !p.endsWith('.node') && !p.endsWith('.wasm') && !shipped.has(p) })
     if (binary) copyFileSync(binary, join(staged, target.binary))
+    for (const file of extras) if (extrasFrom && !missingExtras.includes(file)) copyFileSync(join(extrasFrom, file), join(staged, file))
+    if (isWasiTarget(target.triple)) {
+      const stagedJson = readJson<PackageJson>(join(staged, 'package.json'))
+      add(dependenciesCheck(target.name, stagedJson?.dependencies, WASI_RUNTIME_DEPENDENCIES, `add them to "dependencies" in ${show(manifestPath)} as napi create-npm-dirs writes them, or regenerate it: ${labelsFix.slice(labelsFix.indexOf('napi '))}`))
+    }
     const packed = await pack(staged, options.stageDir, options.registry)
     const entry: StagedPackage = { name: target.name, version, dir: staged, tarball: packed.tarball, files: packed.files, target, binarySource: binary }
     platforms.push(entry)
@@ -207,16 +250,22 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
       continue
     }
     const filesOk = !binary || packed.files.includes(target.binary)
-    if (binary) add(filesCheck(target.name, packed.files, [target.binary], `add "${target.binary}" to "files" in ${show(manifestPath)}, or regenerate it: ${labelsFix.slice(labelsFix.indexOf('napi '))}`))
+    // Every file the package ships must be packed: npm packs what "files" names (and "main").
+    const required = binary ? target.files.filter((f) => !missingExtras.includes(f)) : []
+    if (binary) {
+      const unpacked = required.filter((f) => !packed.files.includes(f))
+      add(filesCheck(target.name, packed.files, required, `add ${unpacked.map((f) => `"${f}"`).join(', ')} to "files" in ${show(manifestPath)}, or regenerate it: ${labelsFix.slice(labelsFix.indexOf('napi '))}`))
+    }
 
-    // The audit reads the tarball when the binary is in it (what users will get), else the staged binary.
+    // The audit reads the tarball when the binary is in it (what users will get), else the staged
+    // binary; a WebAssembly package's .wasm goes through the same call as a .node.
     if (binary) {
       const audited = filesOk && packed.tarball ? packed.tarball : join(staged, target.binary)
       const { reports } = auditPaths([audited], { glibcFloor, localGlibc: false, cwd })
       const errors = reports.flatMap((r) => r.findings.filter((f) => f.severity === 'error'))
       add(
         errors.length === 0
-          ? { pkg: target.name, check: 'audit', ok: true, detail: `${reports.map((r) => r.verdict).join(', ')} at glibc floor ${glibcFloor}` }
+          ? { pkg: target.name, check: 'audit', ok: true, detail: `${reports.map((r) => r.verdict).join(', ')}${isWasiTarget(target.triple) ? '' : ` at glibc floor ${glibcFloor}`}` }
           : {
               pkg: target.name,
               check: 'audit',
@@ -234,7 +283,7 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
     recursive: true,
     filter: (p) => {
       const rel = relative(options.addonDir, p)
-      return !rel.endsWith('.node') && !/^(node_modules|__test__|\.turbo|npm)(\/|$)/.test(rel)
+      return !rel.endsWith('.node') && !rel.endsWith('.wasm') && !/^(node_modules|__test__|\.turbo|npm)(\/|$)/.test(rel)
     },
   })
   const mainJson = JSON.parse(readFileSync(join(mainDir, 'package.json'), 'utf8')) as PackageJson & Record<string, unknown>
@@ -248,9 +297,9 @@ export async function planRelease(options: ReleaseOptions): Promise<ReleasePlan>
   } else {
     const entry = mainJson.main ?? 'index.js'
     add(filesCheck(name, mainPacked.files, [String(entry), ...(mainJson.types ? [String(mainJson.types)] : [])], `add the loader and types to "files" in ${mainManifest}`))
-    const binaries = mainPacked.files.filter((f) => f.endsWith('.node'))
+    const binaries = mainPacked.files.filter((f) => f.endsWith('.node') || f.endsWith('.wasm'))
     if (binaries.length > 0) {
-      add({ pkg: name, check: 'no binaries', ok: false, detail: `the tarball holds ${binaries.join(', ')}: binaries belong in the platform packages`, fix: `remove .node patterns from "files" in ${mainManifest}` })
+      add({ pkg: name, check: 'no binaries', ok: false, detail: `the tarball holds ${binaries.join(', ')}: binaries belong in the platform packages`, fix: `remove .node and .wasm patterns from "files" in ${mainManifest}` })
     }
     const packedJson = readJson<PackageJson>(join(mainDir, 'package.json'))
     add(optionalDependenciesCheck(name, packedJson?.optionalDependencies, released, version))

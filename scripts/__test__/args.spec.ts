@@ -14,6 +14,7 @@ const USAGE: Record<string, string> = {
   'test/all': 'npm test [-- --force]',
   'test/node': 'npm run test:node [-- --node 22 --node 24]',
   'test/runtimes': 'npm run test:runtimes [-- --bun <path>] [--deno <path>]',
+  'test/wasi': 'npm run test:wasi [-- --node 22 --node 24]',
   'test/musl': 'npm run test:musl [-- --node 22 --node 24] [--release]',
   'test/arm64': 'npm run test:arm64 [-- --node 22 --node 24]',
   'init/init': 'npm run init -- --name <npm name> [--binary <name>] [--repo <owner/name>] [--dry-run] [--force]',

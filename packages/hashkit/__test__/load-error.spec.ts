@@ -3,7 +3,7 @@
 // required (and imported) by name in a fresh Node.js process: the generated loader runs as
 // users get it, and the message is asserted whole.
 import { spawnSync } from 'node:child_process'
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,6 +13,12 @@ import test, { type ExecutionContext } from 'ava'
 
 import * as addon from '@napi-kit/hashkit'
 
+import { forcedWasi, nativeEnv, WASI_BUILD } from './helpers/build.js'
+
+// The native packages' errors: each child process runs without NAPI_RS_FORCE_WASI, which
+// npm run test:wasi sets for the suite, since under it the loader skips the native packages
+// these tests lay out.
+const childEnv = nativeEnv()
 const packageDir = fileURLToPath(new URL('../..', import.meta.url))
 const npmDir = join(packageDir, '..', '..', 'npm')
 const require = createRequire(join(packageDir, 'package.json'))
@@ -111,14 +117,14 @@ interface Seen {
 }
 const printError = `const r = (e) => console.log(JSON.stringify({ code: e.code, message: e.message, cause: e.cause && e.cause.message, loadErrors: (e.loadErrors || []).map((x) => x.message.split('\\n')[0]) }))`
 
-/** Requires, or imports, the addon by name in a fresh Node.js in `root`; what it threw. */
-function load(root: string, how: 'require' | 'import'): Seen {
+/** Requires, or imports, the addon by name in a fresh Node.js in `root` (with `env`); what it threw. */
+function load(root: string, how: 'require' | 'import', env = childEnv): Seen {
   const name = JSON.stringify(manifest.name)
   const args =
     how === 'require'
       ? ['-e', `${printError}; try { require(${name}); console.log('{"message":"loaded"}') } catch (e) { r(e) }`]
       : ['--input-type=module', '-e', `${printError}; try { await import(${name}); console.log('{"message":"loaded"}') } catch (e) { r(e) }`]
-  const result = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' })
+  const result = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8' })
   if (result.status !== 0) throw new Error(`node exited with ${result.status}: ${result.stderr}`)
   return JSON.parse(result.stdout) as Seen
 }
@@ -166,7 +172,7 @@ test('the generated loader throws what main.js explains', (t) => {
   // main.js rewrites only the generated loader's "Cannot find native binding": if napi-rs
   // changes that text, this fails instead of the message silently going back to the old one.
   const { addonDir } = app(t)
-  const result = spawnSync(process.execPath, ['-e', "require('./index.js')"], { cwd: addonDir, encoding: 'utf8' })
+  const result = spawnSync(process.execPath, ['-e', "require('./index.js')"], { cwd: addonDir, env: childEnv, encoding: 'utf8' })
   t.is(result.status, 1)
   t.regex(result.stderr, /Error: Cannot find native binding\. npm has a bug related to optional dependencies/)
   t.notRegex(result.stderr, /Segmentation fault|SIGSEGV/)
@@ -200,7 +206,7 @@ test('a source checkout without a build says to build it', (t) => {
   const checkout = join(root, 'checkout')
   mkdirSync(checkout)
   for (const file of ['package.json', ...manifest.files]) copyFileSync(join(packageDir, file), join(checkout, file))
-  const result = spawnSync(process.execPath, ['-e', `${printError}; try { require('./main.js') } catch (e) { r(e) }`], { cwd: checkout, encoding: 'utf8' })
+  const result = spawnSync(process.execPath, ['-e', `${printError}; try { require('./main.js') } catch (e) { r(e) }`], { cwd: checkout, env: childEnv, encoding: 'utf8' })
   t.is(
     (JSON.parse(result.stdout) as Seen).message,
     [
@@ -397,3 +403,42 @@ test('errors that are not about a missing binary are thrown as they are', (t) =>
   const conflict = Object.assign(new Error('`__napiBindingTarget` is reserved by the generated binding loader'), { code: 'ERR_NAPI_BINDING_TARGET_CONFLICT' })
   t.is(loadError.explainLoadError(conflict, addonDir), conflict)
 })
+
+// npm run test:wasi (NAPI_RS_FORCE_WASI=error, the WebAssembly build next to the loader): the
+// user's path to it, the wasm32-wasi package installed in an app's node_modules with its
+// dependencies, required by name; and without that package, the loader's own error.
+if (forcedWasi) {
+  const wasmDir = join(npmDir, 'wasm32-wasi')
+  const wasmPackage = JSON.parse(readFileSync(join(wasmDir, 'package.json'), 'utf8')) as { name: string; files: string[]; dependencies: Record<string, string> }
+
+  test('NAPI_RS_FORCE_WASI=error: the wasm32-wasi package installed is what loads', (t) => {
+    const { root } = app(t)
+    const dir = join(root, 'node_modules', ...wasmPackage.name.split('/'))
+    cpSync(wasmDir, dir, { recursive: true })
+    for (const file of wasmPackage.files) copyFileSync(join(packageDir, file), join(dir, file))
+    // Its dependencies as npm installs them, linked to this repository's copies.
+    for (const dep of Object.keys(wasmPackage.dependencies)) {
+      const from = (require.resolve.paths(dep) ?? []).map((p) => join(p, dep)).find((p) => existsSync(p))
+      if (!from) return t.fail(`${dep}, a dependency of ${wasmPackage.name}, is not installed here: run npm ci`)
+      mkdirSync(join(root, 'node_modules', dep, '..'), { recursive: true })
+      symlinkSync(from, join(root, 'node_modules', dep))
+    }
+    const name = JSON.stringify(manifest.name)
+    const result = spawnSync(process.execPath, ['-e', `const a = require(${name}); console.log(JSON.stringify({ target: a.buildInfo().target, loaded: a.__napiBindingTarget, hello: a.hash('hello') }))`], {
+      cwd: root,
+      encoding: 'utf8',
+    })
+    t.is(result.status, 0, result.stderr)
+    t.deepEqual(JSON.parse(result.stdout), { target: WASI_BUILD.target, loaded: 'wasm32-wasi', hello: addon.hash('hello') })
+  })
+
+  test('NAPI_RS_FORCE_WASI=error without the wasm32-wasi package: the loader says so, and loads nothing native', (t) => {
+    const { root } = app(t)
+    if (!own) return t.fail(`${platformName} is not in napi.targets`)
+    // The native package is there and would load; the variable must keep it out.
+    installPlatformPackage(root, own, builtBinary())
+    const seen = load(root, 'require', process.env)
+    t.is(seen.message, 'WASI binding not found and NAPI_RS_FORCE_WASI is set to error')
+    t.regex(seen.cause ?? '', new RegExp(`^Cannot find module '${wasmPackage.name}'`))
+  })
+}

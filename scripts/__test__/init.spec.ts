@@ -25,7 +25,8 @@ import {
   validate,
 } from '../lib/identity.js'
 import { ADDON_DIR, ROOT } from '../lib/paths.js'
-import { readAddonManifest } from '../lib/targets.js'
+import { type AddonManifest, builtFiles, platformPackageDir, platformPackages, readAddonManifest } from '../lib/targets.js'
+import { ignoredBy } from './helpers/gitignore.js'
 
 const refused = (input: Parameters<typeof validate>[0]) => {
   const result = validate(input)
@@ -156,6 +157,8 @@ test('every suggestion is a command init accepts, and keeps what was valid', (t)
 const sample = (b: string, name: string, repo: string) => [
   `import { hash } from '${name}'`,
   `"name": "${name}-linux-x64-musl", "main": "${b}.linux-x64-musl.node"`,
+  `"name": "${name}-wasm32-wasi", "main": "${b}.wasi.cjs", "files": ["${b}.wasm32-wasi.wasm", "${b}.wasi.d.cts", "${b}.wasi-browser.js"]`,
+  `require('./${b}.wasi.cjs') require('${name}-wasm32-wasi') ['./${b}.wasm32-wasi.debug.wasm', './${b}.wasm32-wasi.wasm']`,
   `repository = "https://github.com/${repo}"`,
   `${b}-core = { path = "crates/core" } use ${snake(b)}_core::hash; lib${snake(b)}_node.so`,
   `env!("${upper(b)}_TARGET") ${upper(b)}_CACHE_DIR packages/${b}/index.js`,
@@ -253,4 +256,58 @@ test("the package's hand-written entry names nothing init renames: it reads ever
     const rest = text.replace(KIT_NAMES, '').toLowerCase()
     t.deepEqual(leftoverWords(CURRENT).filter((word) => rest.includes(word)), [], `${file} holds a template name`)
   }
+})
+
+/** A new identity sharing no word with this copy's. */
+const freshIdentity = (): Identity => {
+  const fresh = ['@acme/fast-thing', '@zeta/quick-box'].find((name) => !leftoverWords(CURRENT).some((word) => name.includes(word))) ?? ''
+  const [scope = '', unscoped = ''] = fresh.slice(1).split('/')
+  return { name: fresh, binary: unscoped, repo: `${scope}/${unscoped}`, title: fresh }
+}
+/** The addon's manifest as it reads under `id`. */
+const manifestAs = (manifest: AddonManifest, id: Identity): AddonManifest => ({ ...manifest, name: id.name, napi: { ...manifest.napi, binaryName: id.binary, packageName: id.name } })
+
+test('every platform package, the WebAssembly one with its loaders, is renamed to what napi.targets gives for the new name', (t) => {
+  const to = freshIdentity()
+  const ids = identifiers(CURRENT, to)
+  const manifest = readAddonManifest()
+  const want = platformPackages(manifestAs(manifest, to))
+  t.true(want.some((pkg) => pkg.os === undefined), 'napi.targets has no WebAssembly target')
+  for (const pkg of platformPackages(manifest)) {
+    const expected = want.find((p) => p.triple === pkg.triple)
+    if (!expected) return t.fail(`${pkg.triple} has no package under the new name`)
+    // npm/<dir>/ keeps its folder: the platform, not the name.
+    t.is(rewrite(pkg.dir, ids).text, expected.dir)
+    const json = JSON.parse(rewrite(readFileSync(join(platformPackageDir(pkg), 'package.json'), 'utf8'), ids).text) as { name: string; main: string; files: string[]; types?: string }
+    t.deepEqual({ name: json.name, main: json.main, files: json.files }, { name: expected.name, main: expected.main, files: expected.files }, pkg.dir)
+    if (json.types !== undefined) t.false(json.types.includes(CURRENT.binary), `${pkg.dir}: types is ${json.types}`)
+  }
+  // The control: without the binary among the identifiers, the loaders keep the old name.
+  const wasm = platformPackages(manifest).find((pkg) => pkg.os === undefined)
+  if (wasm) {
+    const partial = JSON.parse(rewrite(readFileSync(join(platformPackageDir(wasm), 'package.json'), 'utf8'), ids.filter((id) => id.kind !== 'binary')).text) as { files: string[] }
+    t.notDeepEqual(partial.files, want.find((p) => p.triple === wasm.triple)?.files)
+  }
+  // The generated loader looks for every renamed package and file.
+  const loader = rewrite(readFileSync(join(ADDON_DIR, 'index.js'), 'utf8'), ids).text
+  for (const pkg of want) {
+    t.true(loader.includes(`require('${pkg.name}')`), pkg.name)
+    t.true(loader.includes(`require('./${pkg.main}')`), pkg.main)
+  }
+})
+
+/** Where the build leaves each target's files under `id`: packages/<binary>/. */
+const built = (id: Identity) => builtFiles(manifestAs(readAddonManifest(), id)).map((file) => `packages/${id.binary}/${file}`)
+
+test('after a rename, .gitignore still ignores the build output of every target under the new name', (t) => {
+  const to = freshIdentity()
+  const ids = identifiers(CURRENT, to)
+  const gitignore = readFileSync(join(ROOT, '.gitignore'), 'utf8')
+  t.deepEqual(ignoredBy(rewrite(gitignore, ids).text, built(to)), built(to))
+  // A pattern naming the binary is renamed with it; left as it was, it would miss the new files.
+  const named = gitignore.replace(/^packages\/\*\/\*\.wasi\.cjs$/m, `packages/*/${CURRENT.binary}.wasi.cjs`)
+  t.not(named, gitignore)
+  const loader = built(to).find((file) => file.endsWith('.wasi.cjs')) ?? ''
+  t.false(ignoredBy(named, built(to)).includes(loader), 'the control: an unrenamed pattern misses the renamed loader')
+  t.true(ignoredBy(rewrite(named, ids).text, built(to)).includes(loader))
 })

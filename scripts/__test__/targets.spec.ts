@@ -1,13 +1,16 @@
 // Every list of platforms in the repository must agree with `napi.targets`.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 
 import { parseTriple } from '@napi-rs/cli'
 import test from 'ava'
 
 import { ADDON_DIR, NPM_DIR, ROOT } from '../lib/paths.js'
+import { ignoredBy } from './helpers/gitignore.js'
 import {
+  addonFiles,
+  builtFiles,
   isWasiTarget,
   parseTarget,
   platformPackageDir,
@@ -73,6 +76,21 @@ test('the WebAssembly package depends on the emnapi runtime the build linked, at
     t.is(json.dependencies?.['@emnapi/core'], emnapi, `${pkg.dir}: run npm run generate:npm after changing emnapi`)
     t.is(json.dependencies?.['@emnapi/runtime'], emnapi, `${pkg.dir}: run npm run generate:npm after changing emnapi`)
   }
+})
+
+test("every target's build output next to the loader is gitignored; the package's own files are not", (t) => {
+  const gitignore = readFileSync(join(ROOT, '.gitignore'), 'utf8')
+  const addon = relative(ROOT, ADDON_DIR).split('\\').join('/')
+  const built = builtFiles(manifest).map((file) => `${addon}/${file}`)
+  // Every platform package's files, the WebAssembly loaders among them.
+  t.true(built.length > manifest.napi.targets.length, 'the WebAssembly target adds its loaders')
+  t.deepEqual(ignoredBy(gitignore, built), built, 'commit none of the build output: add a pattern to .gitignore')
+  const own = addonFiles(manifest).map((file) => `${addon}/${file}`)
+  t.deepEqual(ignoredBy(gitignore, own), [], '.gitignore hides a file the package ships')
+  // Negative control: without its WebAssembly lines, the loaders would be committed.
+  const withoutWasm = gitignore.replace(/^packages\/\*\/\*\.wasi\.cjs\n/m, '')
+  t.not(withoutWasm, gitignore)
+  t.false(ignoredBy(withoutWasm, built).includes(`${addon}/${platformPackages(manifest).find((p) => p.os === undefined)?.main}`))
 })
 
 test('the generated loader knows every platform package and binary', (t) => {

@@ -1,6 +1,7 @@
 // The workflows against napi.targets and the security rules: the build matrix is exactly the
 // platform list, every Linux binary is smoke-loaded on its CPU in the image of its libc under
-// each maintained Node.js line, actions are pinned, tokens are minimal. Each check is also run
+// each maintained Node.js line, the WebAssembly build is tested with the fallback forced on
+// Linux, macOS and Windows, actions are pinned, tokens are minimal. Each check is also run
 // on a mutated copy of the real file, to show it notices the mistake it is there for.
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -9,7 +10,7 @@ import test, { type ExecutionContext } from 'ava'
 
 import { ROOT } from '../lib/paths.js'
 import { pinnedRuntime } from '../lib/runtimes.js'
-import { readAddonManifest } from '../lib/targets.js'
+import { isWasiTarget, parseTarget, platformPackages, readAddonManifest } from '../lib/targets.js'
 import {
   checkBuildMatrix,
   checkConcurrency,
@@ -27,9 +28,14 @@ import {
   NODE_LINES,
   parseWorkflow,
   type Workflow,
+  WASI_HOSTS,
 } from '../lib/workflows.js'
 
-const targets = readAddonManifest().napi.targets
+const manifest = readAddonManifest()
+const targets = manifest.napi.targets
+/** The WebAssembly target of napi.targets, and its platform package. */
+const wasm = targets.find(isWasiTarget)
+const wasmPackage = platformPackages(manifest).find((p) => p.triple === wasm)
 const runtimePins = { bun: pinnedRuntime('@oven/bun-linux-x64'), deno: pinnedRuntime('@deno/linux-x64-glibc') }
 const workflows = loadWorkflows()
 const byName = (file: string) => {
@@ -58,7 +64,7 @@ const scripts = {
 function problems(wf: Workflow, withTargets = targets): string[] {
   return [
     ...(wf.file === 'ci.yml'
-      ? [...checkBuildMatrix(wf, withTargets), ...checkTestMatrix(wf, withTargets), ...checkRuntimesJob(wf, runtimePins), ...checkConcurrency(wf)]
+      ? [...checkBuildMatrix(wf, { ...manifest, napi: { ...manifest.napi, targets: withTargets } }), ...checkTestMatrix(wf, withTargets), ...checkRuntimesJob(wf, runtimePins), ...checkConcurrency(wf)]
       : []),
     ...checkPinnedActions(wf),
     ...checkPermissions(wf),
@@ -88,11 +94,28 @@ test('the build matrix is napi.targets, one entry each', (t) => {
 })
 
 test('every Linux target is smoke-loaded in its libc image under each maintained Node.js line', (t) => {
-  const linux = expectedTestRuns(targets).filter((r) => r.os === 'linux')
-  t.is(linux.length, 4 * NODE_LINES.length)
+  // Native Linux targets only: the WebAssembly one runs on Linux hosts, but is no Linux target.
+  const linuxTargets = targets.filter((target) => parseTarget(target).platform === 'linux')
+  t.true(linuxTargets.length > 0)
+  const linux = expectedTestRuns(targets).filter((r) => linuxTargets.includes(r.target))
+  t.is(linux.length, linuxTargets.length * NODE_LINES.length)
   t.deepEqual([...new Set(linux.filter((r) => r.target.endsWith('-musl')).map((r) => r.image))], ['alpine'])
   t.deepEqual([...new Set(linux.filter((r) => r.target.endsWith('-gnu')).map((r) => r.image))], ['slim'])
   t.deepEqual(checkTestMatrix(ci, targets), [])
+})
+
+test('the WebAssembly build is built on Linux, uploaded with its loaders, and tested with the fallback forced on Linux, macOS and Windows', (t) => {
+  if (!wasm || !wasmPackage) return t.fail('napi.targets has no WebAssembly target')
+  const builds = expandMatrix(ci.jobs.build?.strategy?.matrix).filter((e) => e.target === wasm)
+  t.is(builds.length, 1)
+  const runs = expectedTestRuns(targets).filter((r) => r.target === wasm)
+  t.deepEqual([...new Set(runs.map((r) => r.image))], ['wasi'])
+  t.deepEqual([...new Set(runs.map((r) => r.os))].toSorted(), ['darwin', 'linux', 'win32'])
+  t.is(runs.length, WASI_HOSTS.length * NODE_LINES.length)
+  // Its package ships the module and the loaders napi build wrote beside it.
+  t.true(wasmPackage.files.length > 1)
+  t.deepEqual(checkTestMatrix(ci, targets), [])
+  t.deepEqual(checkBuildMatrix(ci, manifest), [])
 })
 
 test('run steps call npm scripts that exist', (t) => {
@@ -111,9 +134,48 @@ test('the release runs after CI and publishes with npm run release', (t) => {
 
 // Negative controls: each mistake below must be reported.
 
+test('a WebAssembly test that does not force the fallback, or forces it with 1, is reported', (t) => {
+  if (!wasm) return t.fail('napi.targets has no WebAssembly target')
+  const one = problems(mutate(t, ci, /NAPI_RS_FORCE_WASI: error/, "NAPI_RS_FORCE_WASI: '1'"))
+  mentions(t, one, /NAPI_RS_FORCE_WASI=1 does not force the WebAssembly build .*set it to error/)
+  mentions(t, one, new RegExp(`no test of ${wasm} on Node.js 24 with NAPI_RS_FORCE_WASI=error on a win32-x64 runner`))
+  const unset = problems(mutate(t, ci, /\n {4}env:\n(?: {6}#.*\n)* {6}NAPI_RS_FORCE_WASI: error\n/, '\n'))
+  mentions(t, unset, new RegExp(`no test of ${wasm} on Node.js 22 with NAPI_RS_FORCE_WASI=error on a linux-x64 runner`))
+  mentions(t, unset, new RegExp(`tests ${wasm} on Node.js 22 natively on a linux-x64 runner, which napi.targets does not call for`))
+  const split = problems(mutate(t, ci, /(- name: Addon tests on the WebAssembly build\n)/, '$1        env:\n          NAPI_RS_FORCE_WASI: true\n'))
+  mentions(t, split, /NAPI_RS_FORCE_WASI=true does not force/)
+  mentions(t, split, /the suite and check:build-info run with different NAPI_RS_FORCE_WASI \(true and error\)/)
+})
+
+test('a WebAssembly test missing an OS, or a native target tested with the fallback forced, is reported', (t) => {
+  if (!wasm) return t.fail('napi.targets has no WebAssembly target')
+  const noWindows = problems(mutate(t, ci, /runner: \[ubuntu-24\.04, macos-15, windows-2025\]/, 'runner: [ubuntu-24.04, macos-15]'))
+  mentions(t, noWindows, new RegExp(`no test of ${wasm} on Node.js 26 with NAPI_RS_FORCE_WASI=error on a win32-x64 runner \\(the WebAssembly build`))
+  const native = problems(mutate(t, ci, new RegExp(`(\\n {8}target:\\n {10}- )${wasm}\\n`), '$1x86_64-pc-windows-msvc\n'))
+  mentions(t, native, /tests x86_64-pc-windows-msvc on Node.js 22 with NAPI_RS_FORCE_WASI=error on a linux-x64 runner, which napi.targets does not call for/)
+  mentions(t, native, new RegExp(`no test of ${wasm} on Node.js 22 with NAPI_RS_FORCE_WASI=error`))
+})
+
+test('a WebAssembly build on another OS, or an artifact without its loaders or with the debug module, is reported', (t) => {
+  if (!wasm || !wasmPackage) return t.fail('napi.targets has no WebAssembly target')
+  const mac = problems(mutate(t, ci, new RegExp(`(- target: ${wasm}\\n {12}runner: )ubuntu-24\\.04`), '$1macos-15'))
+  mentions(t, mac, new RegExp(`job build \\(${wasm}\\): a wasi target built on a darwin runner \\(it is built on linux\\)`))
+  const loader = wasmPackage.main
+  const noLoader = problems(mutate(t, ci, /\n {12}packages\/hashkit\/\*\.wasi\.cjs\n/, '\n'))
+  mentions(t, noLoader, new RegExp(`job build \\(${wasm}\\): the artifact leaves out \\S+/${loader.replaceAll('.', '\\.')}, which npm/${wasmPackage.dir} ships`))
+  t.false(noLoader.some((p) => p.includes(`(${targets[0]})`)), 'a native target does not ship the loaders')
+  const noWorker = problems(mutate(t, ci, /\n {12}packages\/hashkit\/wasi-worker\.mjs\n/, '\n'))
+  mentions(t, noWorker, /the artifact leaves out \S+\/wasi-worker\.mjs/)
+  const allWasm = problems(mutate(t, ci, /\*\.wasm32-wasi\.wasm\n/, '*.wasm\n'))
+  mentions(t, allWasm, /the artifact carries \S+\.debug\.wasm, which the loader would load before the release module/)
+})
+
 test('a target missing from the build matrix is reported', (t) => {
-  const found = problems(mutate(t, ci, /\n {10}- target: aarch64-pc-windows-msvc\n {12}runner: windows-2025\n(?= {4}steps)/, '\n'))
+  const found = problems(mutate(t, ci, /\n {10}- target: aarch64-pc-windows-msvc\n {12}runner: windows-2025\n/, '\n'))
   mentions(t, found, /does not build aarch64-pc-windows-msvc \(missing target\)/)
+  if (!wasm) return t.fail('napi.targets has no WebAssembly target')
+  const noWasm = problems(mutate(t, ci, new RegExp(`\\n {10}- target: ${wasm}\\n {12}runner: \\S+\\n(?= {4}steps)`), '\n'))
+  mentions(t, noWasm, new RegExp(`does not build ${wasm} \\(missing target\\)`))
 })
 
 test('an invented target is reported, in the build and in the tests', (t) => {

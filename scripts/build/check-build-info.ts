@@ -1,8 +1,10 @@
 // `npm run check:build-info -- --target <triple>`: loads the addon through its loader
 // (packages/hashkit/index.js) in this Node.js and fails unless buildInfo() names that target
 // and the libc the target is published for: glibc for `-linux-gnu` (node:<v>-slim images),
-// musl for `-linux-musl` (node:<v>-alpine), msvc on Windows, system on macOS. The workflow's
-// test jobs run it after the addon's suite, in every image and on every runner.
+// musl for `-linux-musl` (node:<v>-alpine), msvc on Windows, system on macOS, wasi for the
+// WebAssembly build (which links wasi-libc, whatever the host's libc; the loader prefers a native
+// binary, so it is checked with NAPI_RS_FORCE_WASI=error, docs/WASI.md). The workflow's test
+// jobs run it after the addon's suite, in every image and on every runner.
 //
 //   npm run check:build-info -- --target <triple>
 import { createRequire } from 'node:module'
@@ -22,8 +24,9 @@ const unknown = unknownTarget(triple, manifest)
 if (unknown) usageError(unknown, USAGE)
 
 const target = parseTarget(triple)
+const wasi = target.platform === 'wasi'
 /** The libc a binary for the target links, in buildInfo()'s naming. */
-const expectedLibc = target.platform === 'linux' ? (target.abi === 'musl' ? 'musl' : 'glibc') : target.platform === 'win32' ? 'msvc' : 'system'
+const expectedLibc = wasi ? 'wasi' : target.platform === 'linux' ? (target.abi === 'musl' ? 'musl' : 'glibc') : target.platform === 'win32' ? 'msvc' : 'system'
 /** The libc this Node.js process runs on. */
 const processLibc = process.platform === 'linux' ? (runtimeGlibc() ? 'glibc' : 'musl') : process.platform === 'win32' ? 'msvc' : 'system'
 
@@ -32,9 +35,11 @@ const want = { target: triple, libc: expectedLibc, platform: target.platform, ar
 const got = { target: info.target, libc: info.libc, platform: info.platform, arch: info.arch }
 const runtime = `Node.js ${process.version} ${process.platform}-${process.arch}, ${processLibc} runtime`
 const wrong = (Object.keys(want) as Array<keyof typeof want>).filter((k) => want[k] !== got[k])
-if (processLibc !== want.libc) wrong.push('libc of this Node.js' as keyof typeof want)
+// The WebAssembly module runs on any host libc.
+if (!wasi && processLibc !== want.libc) wrong.push('libc of this Node.js' as keyof typeof want)
 if (wrong.length > 0) {
-  bad(`buildInfo() is ${JSON.stringify(got)} under ${runtime}; expected ${JSON.stringify(want)} (${wrong.join(', ')} differ)`)
+  const hint = wasi && process.env.NAPI_RS_FORCE_WASI !== 'error' ? `; the loader prefers a native binary: run it with NAPI_RS_FORCE_WASI=error (it is ${JSON.stringify(process.env.NAPI_RS_FORCE_WASI ?? '(unset)')})` : ''
+  bad(`buildInfo() is ${JSON.stringify(got)} under ${runtime}; expected ${JSON.stringify(want)} (${wrong.join(', ')} differ)${hint}`)
   process.exitCode = 1
 } else {
   ok(`buildInfo(): ${info.target} (${info.libc}) loaded under ${runtime}`)

@@ -4,7 +4,7 @@
 // derives. This module adds what is about this repository: where the addon is, and its floor.
 import { join } from 'node:path'
 
-import { type AddonManifest, type PlatformPackage, readAddonManifest as readManifest } from '@napi-kit/cli'
+import { type AddonManifest, type PlatformPackage, platformPackages, readAddonManifest as readManifest } from '@napi-kit/cli'
 
 import { ADDON_DIR, NPM_DIR } from './paths.js'
 
@@ -29,4 +29,15 @@ export function addonFiles(manifest: AddonManifest): string[] {
 
 export function platformPackageDir(pkg: PlatformPackage): string {
   return join(NPM_DIR, pkg.dir)
+}
+
+/**
+ * What `napi build` leaves next to the loader (packages/<binary>/) for every target: the files its
+ * platform package ships, and for WebAssembly also the unoptimised `.debug.wasm` and the
+ * `browser.js` entry. All build output: none of it is committed.
+ */
+export function builtFiles(manifest: AddonManifest): string[] {
+  return platformPackages(manifest).flatMap((pkg) =>
+    pkg.os === undefined ? [...pkg.files, pkg.binary.replace(/\.wasm$/, '.debug.wasm'), 'browser.js'] : pkg.files,
+  )
 }

@@ -2,17 +2,30 @@
 // README promises. Each check returns the problems it found, one sentence each, so a test can
 // apply it to the real files and to mutated copies (a target removed, an action unpinned).
 import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { join, relative, sep } from 'node:path'
 
 import { parse } from 'yaml'
 
-import { ROOT } from './paths.js'
-import { parseTarget } from './targets.js'
+import { ADDON_DIR, ROOT } from './paths.js'
+import { type AddonManifest, parseTarget, platformPackages } from './targets.js'
 
 export const WORKFLOWS_DIR = join(ROOT, '.github', 'workflows')
 
 /** The Node.js release lines still maintained (November 2026): every Linux binary is tested on each. */
 export const NODE_LINES = ['22', '24', '26']
+
+/**
+ * Where the WebAssembly build is tested: one runner of each OS a native binary is published for.
+ * The module is one file for every OS and CPU, so one CPU per OS is enough.
+ */
+export const WASI_HOSTS: Array<{ os: string; arch: string }> = [
+  { os: 'linux', arch: 'x64' },
+  { os: 'darwin', arch: 'arm64' },
+  { os: 'win32', arch: 'x64' },
+]
+
+/** The one NAPI_RS_FORCE_WASI value that makes the loader take the WebAssembly build or throw. */
+export const FORCE_WASI = 'error'
 
 /** The GitHub-hosted runners the workflows may use, by OS and CPU (process.platform/arch naming). */
 export const RUNNERS: Record<string, { os: string; arch: string }> = {
@@ -37,6 +50,7 @@ export interface Job {
   uses?: string
   permissions?: unknown
   strategy?: { matrix?: Dict }
+  env?: Dict
   steps?: Step[]
   needs?: string | string[]
 }
@@ -45,6 +59,7 @@ export interface Workflow {
   text: string
   on: unknown
   permissions?: unknown
+  env?: Dict
   concurrency?: { group?: string; 'cancel-in-progress'?: unknown }
   jobs: Record<string, Job>
 }
@@ -116,8 +131,41 @@ function runner(job: Job, entry: Entry, where: string, problems: string[]): { os
   return found
 }
 
-/** One release build per napi.targets entry, on a runner of its OS, audited and uploaded as bindings-<triple>. */
-export function checkBuildMatrix(ci: Workflow, targets: string[]): string[] {
+/** The OS a target is built on: its own, and Linux for WebAssembly (emnapi links it there). */
+const buildOs = (target: string) => {
+  const { platform } = parseTarget(target)
+  return platform === 'wasi' ? 'linux' : platform
+}
+
+/** Whether an upload-artifact `path:` glob (`*`, `**`, `?`) matches `file`, both relative to the repository. */
+function globMatches(pattern: string, file: string): boolean {
+  const source = pattern
+    .trim()
+    .replace(/^\.\//, '')
+    .split(/(\*\*\/?|\*|\?)/)
+    .map((part) => (part === '**/' ? '(?:.*/)?' : part === '**' ? '.*' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('')
+  return new RegExp(`^${source}$`).test(file)
+}
+
+/** Whether the upload's `path:` lines (globs, and `!` exclusions after them) take `file`. */
+export function uploads(paths: string, file: string): boolean {
+  let taken = false
+  for (const line of paths.split('\n').map((l) => l.trim()).filter(Boolean)) {
+    if (line.startsWith('!')) taken &&= !globMatches(line.slice(1), file)
+    else taken ||= globMatches(line, file)
+  }
+  return taken
+}
+
+/**
+ * One release build per napi.targets entry, on a runner of its OS, audited and uploaded as
+ * bindings-<triple> with every file its platform package ships (napi artifacts, in the release,
+ * copies them from the artifact into npm/<dir>/): the binary, and for WebAssembly its loaders.
+ */
+export function checkBuildMatrix(ci: Workflow, manifest: AddonManifest, addonDir = relative(ROOT, ADDON_DIR).split(sep).join('/')): string[] {
+  const targets = manifest.napi.targets
+  const packages = platformPackages(manifest)
   const problems: string[] = []
   const jobs = jobsRunning(ci, /npm run build -- --release --target/)
   if (jobs.length !== 1) return [`${ci.file}: expected one job running \`npm run build -- --release --target …\`, found ${jobs.length}`]
@@ -133,10 +181,25 @@ export function checkBuildMatrix(ci: Workflow, targets: string[]): string[] {
       continue
     }
     const host = runner(job, entry, where, problems)
-    if (host && host.os !== parseTarget(target).platform) problems.push(`${where}: a ${parseTarget(target).platform} target built on a ${host.os} runner`)
+    if (host && host.os !== buildOs(target)) problems.push(`${where}: a ${parseTarget(target).platform} target built on a ${host.os} runner (it is built on ${buildOs(target)})`)
     if (!runsOf(job).some((s) => /^npm run audit\b/m.test(s.run ?? ''))) problems.push(`${where}: the build is not audited with npm run audit`)
     const upload = (job.steps ?? []).find((s) => s.uses?.startsWith('actions/upload-artifact@'))
-    if (resolve(String(upload?.with?.name ?? ''), entry) !== `bindings-${target}`) problems.push(`${where}: no upload of artifact bindings-${target}`)
+    if (resolve(String(upload?.with?.name ?? ''), entry) !== `bindings-${target}`) {
+      problems.push(`${where}: no upload of artifact bindings-${target}`)
+      continue
+    }
+    const paths = resolve(String(upload?.with?.path ?? ''), entry)
+    const pkg = packages.find((p) => p.triple === target)
+    for (const file of pkg?.files ?? []) {
+      if (!uploads(paths, `${addonDir}/${file}`)) {
+        problems.push(`${where}: the artifact leaves out ${addonDir}/${file}, which npm/${pkg?.dir ?? '?'} ships ("files"): add it to the upload's path`)
+      }
+    }
+    // napi build writes a .debug.wasm beside the module; the loader takes it first when present.
+    if (pkg && parseTarget(target).platform === 'wasi') {
+      const debug = `${addonDir}/${pkg.binary.replace(/\.wasm$/, '.debug.wasm')}`
+      if (uploads(paths, debug)) problems.push(`${where}: the artifact carries ${debug}, which the loader would load before the release module: upload ${pkg.binary} by name`)
+    }
   }
   for (const target of targets) {
     const n = seen.filter((t) => t === target).length
@@ -149,10 +212,16 @@ export function checkBuildMatrix(ci: Workflow, targets: string[]): string[] {
 interface TestRun {
   target: string
   node: string
-  /** `slim` or `alpine` for container runs; `native` otherwise. */
+  /** `slim` or `alpine` for container runs; `native` otherwise; `wasi` natively with the WebAssembly build forced. */
   image: string
   os: string
   arch: string
+}
+
+/** NAPI_RS_FORCE_WASI as a step sees it: its own env, else its job's, else the workflow's. */
+const forceWasi = (wf: Workflow, job: Job, step: Step | undefined): string | undefined => {
+  const value = [step?.env, job.env, wf.env].map((env) => env?.NAPI_RS_FORCE_WASI).find((v) => v !== undefined)
+  return value === undefined ? undefined : String(value)
 }
 
 /** Every test run the workflow makes: the addon's suite and check:build-info for one target. */
@@ -161,45 +230,63 @@ export function testRuns(ci: Workflow): { runs: TestRun[]; problems: string[] } 
   const problems: string[] = []
   for (const [id, job] of jobsRunning(ci, /npm run check:build-info/)) {
     for (const entry of expandMatrix(job.strategy?.matrix)) {
-      const commands = runsOf(job).map((s) => command(s, entry))
-      const check = commands.find((c) => c.includes('npm run check:build-info')) ?? ''
+      const steps = runsOf(job).map((step) => ({ step, command: command(step, entry) }))
+      const checkStep = steps.find((s) => s.command.includes('npm run check:build-info'))
+      const suiteStep = steps.find((s) => s.command.includes('npm test -w @napi-kit/hashkit'))
+      const check = checkStep?.command ?? ''
+      const suite = suiteStep?.command
       const target = /--target\s+"?([^\s"]+)/.exec(check)?.[1] ?? '(none)'
       const where = `${ci.file}: job ${id} (${target}, Node.js ${entry.node ?? '?'})`
       const host = runner(job, entry, where, problems)
-      const suite = commands.find((c) => c.includes('npm test -w @napi-kit/hashkit'))
       if (!suite) problems.push(`${where}: the addon's suite (npm test -w @napi-kit/hashkit) does not run`)
+      // The WebAssembly build is tested only where the loader is made to take it.
+      const forced = [suiteStep, checkStep].map((s) => forceWasi(ci, job, s?.step))
+      for (const value of new Set(forced)) {
+        if (value !== undefined && value !== FORCE_WASI) {
+          problems.push(`${where}: NAPI_RS_FORCE_WASI=${value} does not force the WebAssembly build (the loader still takes a native binary first): set it to ${FORCE_WASI}`)
+        }
+      }
+      if (forced[0] !== forced[1]) problems.push(`${where}: the suite and check:build-info run with different NAPI_RS_FORCE_WASI (${forced.map((v) => v ?? '(unset)').join(' and ')}): set it on the job`)
+      const wasi = forced.every((v) => v === FORCE_WASI)
       const image = /docker run .*"?node:(\d+)-(\w+)"?/.exec(check)
       if (image) {
         if (!suite?.includes(`node:${image[1]}-${image[2]}`)) problems.push(`${where}: the suite and check:build-info run in different images`)
         runs.push({ target, node: image[1] ?? '', image: image[2] ?? '', os: host?.os ?? '?', arch: host?.arch ?? '?' })
       } else {
         const setup = (job.steps ?? []).find((s) => s.uses?.startsWith('actions/setup-node@'))
-        runs.push({ target, node: resolve(String(setup?.with?.['node-version'] ?? '?'), entry), image: 'native', os: host?.os ?? '?', arch: host?.arch ?? '?' })
+        runs.push({ target, node: resolve(String(setup?.with?.['node-version'] ?? '?'), entry), image: wasi ? 'wasi' : 'native', os: host?.os ?? '?', arch: host?.arch ?? '?' })
       }
     }
   }
   return { runs, problems }
 }
 
-/** The test runs napi.targets calls for: Linux in the image of its libc on its CPU, the rest natively. */
+/**
+ * The test runs napi.targets calls for: Linux in the image of its libc on its CPU, macOS and
+ * Windows natively, WebAssembly natively on each of WASI_HOSTS with the fallback forced.
+ */
 export function expectedTestRuns(targets: string[], nodeLines = NODE_LINES): TestRun[] {
   return targets.flatMap((target) => {
     const { platform, arch, abi } = parseTarget(target)
+    if (platform === 'wasi') return WASI_HOSTS.flatMap((host) => nodeLines.map((node) => ({ target, node, image: 'wasi', ...host })))
     const image = platform === 'linux' ? (abi === 'musl' ? 'alpine' : 'slim') : 'native'
     return nodeLines.map((node) => ({ target, node, image, os: platform, arch }))
   })
 }
 
+const how = (r: TestRun) =>
+  r.image === 'native' ? 'natively' : r.image === 'wasi' ? `with NAPI_RS_FORCE_WASI=${FORCE_WASI}` : `in node:${r.node}-${r.image}`
+
 /** How a test run is named in problems, and compared. */
-const key = (r: TestRun) =>
-  `${r.target} on Node.js ${r.node} ${r.image === 'native' ? 'natively' : `in node:${r.node}-${r.image}`} on a ${r.os}-${r.arch} runner`
+const key = (r: TestRun) => `${r.target} on Node.js ${r.node} ${how(r)} on a ${r.os}-${r.arch} runner`
 
 export function checkTestMatrix(ci: Workflow, targets: string[], nodeLines = NODE_LINES): string[] {
   const { runs, problems } = testRuns(ci)
   const have = new Set(runs.map(key))
   const want = expectedTestRuns(targets, nodeLines)
   for (const run of want) {
-    if (!have.has(key(run))) problems.push(`${ci.file}: no test of ${key(run)}${run.image === 'native' ? '' : ' (a smoke-load in the image of its libc)'}`)
+    const why = run.image === 'wasi' ? ' (the WebAssembly build, loaded where no native binary does)' : run.image === 'native' ? '' : ' (a smoke-load in the image of its libc)'
+    if (!have.has(key(run))) problems.push(`${ci.file}: no test of ${key(run)}${why}`)
   }
   const wanted = new Set(want.map(key))
   for (const run of runs) {

@@ -22,6 +22,7 @@ import { platformPackages, readAddonManifest } from '../lib/targets.js'
 import { kitFilters, turboEnv } from '../lib/turbo.js'
 import { cloneToGreen } from './clone-green.js'
 import { benchPeers } from './peers.js'
+import { benchWasm } from './wasm.js'
 
 const { values: flags } = parseFlags('npm run bench [-- --skip-release]', { options: { 'skip-release': { type: 'boolean', default: false } } })
 
@@ -143,6 +144,8 @@ add(
 )
 // hash() against @node-rs/xxhash and xxhash-wasm, the Node-API floor, hashAsync, peak RSS (peers.ts).
 await benchPeers(add)
+// The WebAssembly build against native, same Node.js (wasm.ts; builds the release .wasm when missing).
+await benchWasm(add, runtime)
 
 // 3. Build times: no-op (a turbo cache hit) and the edit loop (a real source change).
 await timed('quick build for the edit loop', () => build())

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module'
 
 import { ADDON_DIR } from '../lib/paths.js'
+import { keep, rate, sink } from './rate.js'
 
 const [peersDir, floorPath] = process.argv.slice(2)
 if (!peersDir || !floorPath) throw new Error('usage: peer-calls.ts <peers folder> <floor.node>')
@@ -29,17 +30,6 @@ const floor = createRequire(import.meta.url)(floorPath) as { noop(x: unknown): u
 
 const MiB = 1024 * 1024
 const ROUNDS = 5
-let sink: unknown
-/** Calls per second of `run` over `ms`, in batches of `batch`. */
-function rate(run: Fn, ms: number, batch: number): number {
-  let calls = 0
-  const start = performance.now()
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < batch; i++) sink = run()
-    calls += batch
-  }
-  return calls / ((performance.now() - start) / 1000)
-}
 const median = (xs: number[]) => xs.toSorted((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0
 
 /** Each function's median rate over ROUNDS rounds, the functions taking turns in every round. */
@@ -116,7 +106,7 @@ async function latency(run: () => Promise<unknown>, ms: number): Promise<number>
   let calls = 0
   const start = performance.now()
   while (performance.now() - start < ms) {
-    sink = await run()
+    keep(await run())
     calls++
   }
   return (performance.now() - start) / calls

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module'
 
 import { ADDON_DIR } from '../lib/paths.js'
+import { keep, rate, sink } from './rate.js'
 
 const [expected] = process.argv.slice(2)
 if (!expected) throw new Error('usage: wasm-calls.ts <target triple>')
@@ -15,17 +16,10 @@ const addon = createRequire(`${ADDON_DIR}/`)('./main.js') as typeof import('@nap
 const loaded = addon.buildInfo().target
 if (loaded !== expected) throw new Error(`the package entry loaded the ${loaded} build, not ${expected}: is its binary built?`)
 
-let sink: unknown
-/** Calls per second of `run` over `ms`, in batches of `batch`, after a warm-up. */
-function rate(run: () => unknown, ms: number, batch: number): number {
-  for (let i = 0; i < batch; i++) sink = run()
-  let calls = 0
-  const start = performance.now()
-  while (performance.now() - start < ms) {
-    for (let i = 0; i < batch; i++) sink = run()
-    calls += batch
-  }
-  return calls / ((performance.now() - start) / 1000)
+/** Calls per second of `run` over `ms`, in batches of `batch`, after a warm-up batch. */
+function warmRate(run: () => unknown, ms: number, batch: number): number {
+  for (let i = 0; i < batch; i++) keep(run())
+  return rate(run, ms, batch)
 }
 
 const MiB = 1024 * 1024
@@ -39,9 +33,9 @@ const stream = () => {
   return hasher.digest()
 }
 
-const short = rate(() => addon.hash('hello'), 1000, 1000)
-const bigRate = rate(() => addon.hash(big), 1000, 1)
-const streamRate = rate(stream, 1000, 1)
+const short = warmRate(() => addon.hash('hello'), 1000, 1000)
+const bigRate = warmRate(() => addon.hash(big), 1000, 1)
+const streamRate = warmRate(stream, 1000, 1)
 
 process.stdout.write(
   JSON.stringify({
